@@ -1,0 +1,37 @@
+// Flat config shared by every project. Module boundaries are enforced by Nx tags:
+// image-ops and pipeline-spec import nothing internal; infra imports only the spec.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/out-tsc', '**/.nx', '**/vitest.config.*.timestamp*', 'darkroom-out'],
+  },
+  ...tseslint.configs.strict.map((c) => ({ ...c, files: ['**/*.ts'] })),
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'layer:image-ops', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:spec', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:image-ops', 'layer:spec'] },
+            { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'] },
+            { sourceTag: 'layer:infra', onlyDependOnLibsWithTags: ['layer:spec'] },
+            { sourceTag: 'layer:local', onlyDependOnLibsWithTags: ['layer:local', 'layer:spec', 'layer:image-ops'] },
+          ],
+        },
+      ],
+    },
+  },
+  prettier,
+];

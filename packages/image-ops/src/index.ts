@@ -1,0 +1,32 @@
+export { grayscale } from './grayscale.ts';
+export { thumbnail } from './thumbnail.ts';
+export { watermark } from './watermark.ts';
+export { imageOperations, type OperationName, type OperationOptions } from './operations.ts';
+export { tuneSharpForWorker, type SharpTuning } from './tuning.ts';
+export { placeLogo, type Placement } from './placement.ts';
+export { LOGO_PATH } from './logo.ts';
+export { ACCEPTED_FORMATS, type ImageInput } from './input.ts';
+export type { ImageResult, OutputFormat } from './output.ts';
+export {
+  GRAVITIES,
+  LIMITS,
+  DEFAULT_LIMIT_INPUT_PIXELS,
+  DEFAULT_MAX_INPUT_BYTES,
+  grayscaleOptionsSchema,
+  thumbnailOptionsSchema,
+  watermarkOptionsSchema,
+  type Gravity,
+  type GrayscaleOptions,
+  type ThumbnailOptions,
+  type WatermarkOptions,
+} from './options.ts';
+export {
+  ImageOpsError,
+  InvalidOptionsError,
+  UnsupportedFormatError,
+  CorruptImageError,
+  ImageTooLargeError,
+  isImageOpsError,
+  type ImageOpsErrorCode,
+  type ImageOpsStage,
+} from './errors.ts';

@@ -1,0 +1,50 @@
+/**
+ * The Darkroom logo, rasterised at the size a photo needs. Rendering an SVG costs about a
+ * millisecond; photos in a burst share a handful of widths, so renders are kept in a small
+ * bounded cache.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+/** Path of the shipped logo (original Darkroom artwork). */
+export const LOGO_PATH = fileURLToPath(new URL('../assets/darkroom-logo.svg', import.meta.url));
+
+const CACHE_LIMIT = 32;
+const renders = new Map<string, Promise<Buffer>>();
+let logoSvg: string | undefined;
+
+function loadSvg(): string {
+  // Read lazily: importing the package must not touch the file system.
+  logoSvg ??= readFileSync(LOGO_PATH, 'utf8');
+  return logoSvg;
+}
+
+/** The logo's aspect ratio (height / width), from the SVG's own viewBox. */
+export function logoAspect(): number {
+  const match = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(loadSvg());
+  if (!match?.[1] || !match[2]) throw new Error(`Logo ${LOGO_PATH} has no "0 0 w h" viewBox`);
+  return Number(match[2]) / Number(match[1]);
+}
+
+/**
+ * Render the logo as a PNG exactly `width` × `height` pixels with `opacity` applied.
+ * @example await renderLogo(320, 107, 0.7)
+ */
+export function renderLogo(width: number, height: number, opacity: number): Promise<Buffer> {
+  const key = `${width}x${height}@${opacity}`;
+  const cached = renders.get(key);
+  if (cached) return cached;
+  const svg = loadSvg().replace('<svg ', `<svg opacity="${opacity}" `);
+  const render = sharp(Buffer.from(svg), { density: 72 * Math.max(1, width / 240) })
+    .resize(width, height, { fit: 'fill' })
+    .png()
+    .toBuffer();
+  if (renders.size >= CACHE_LIMIT) {
+    const oldest = renders.keys().next().value;
+    if (oldest !== undefined) renders.delete(oldest);
+  }
+  renders.set(key, render);
+  render.catch(() => renders.delete(key));
+  return render;
+}
