@@ -10,7 +10,7 @@ import { type ImageResult, encode, outputFormatFor } from './output.ts';
  * transparency): one channel is a third of the pixel data, cannot carry a colour cast, and every
  * viewer displays it.
  *
- * Defaults: quality 85, limitInputPixels 100 MP, maxInputBytes 200 MiB, optimiseCoding true.
+ * Defaults: quality 85, limitInputPixels 100 MP, maxInputBytes 200 MiB, optimiseCoding false.
  *
  * @throws {InvalidOptionsError} before any I/O when an option is out of range.
  * @throws {UnsupportedFormatError} | {CorruptImageError} | {ImageTooLargeError} for bad input.

@@ -1,7 +1,7 @@
 export { grayscale } from './grayscale.ts';
 export { thumbnail } from './thumbnail.ts';
 export { watermark } from './watermark.ts';
-export { imageOperations, type OperationName, type OperationOptions } from './operations.ts';
+export { imageOperations, resolveOptions, type OperationName, type OperationOptions } from './operations.ts';
 export { tuneSharpForWorker, type SharpTuning } from './tuning.ts';
 export { placeLogo, type Placement } from './placement.ts';
 export { LOGO_PATH } from './logo.ts';

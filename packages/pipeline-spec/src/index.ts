@@ -1,0 +1,3 @@
+export * from './operations.ts';
+export * from './queues.ts';
+export * from './worker.ts';

@@ -1,0 +1,34 @@
+/** The operations Darkroom runs, and where their photos live in the bucket. */
+
+export const OPERATIONS = ['grayscale', 'watermark', 'thumbnail'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export const INPUT_ROOT = 'input/';
+export const OUTPUT_ROOT = 'output/';
+
+export function isOperation(value: string): value is Operation {
+  return (OPERATIONS as readonly string[]).includes(value);
+}
+
+/** `input/<op>/`: uploads under it trigger the operation. */
+export function inputPrefix(operation: Operation): string {
+  return `${INPUT_ROOT}${operation}/`;
+}
+
+/** `output/<op>/`: the operation's results, at the same relative key as their source. */
+export function outputPrefix(operation: Operation): string {
+  return `${OUTPUT_ROOT}${operation}/`;
+}
+
+/**
+ * The result key of a source key: deterministic, so a redelivered message overwrites the same
+ * object. Returns `undefined` when the key is not under the operation's input prefix, or names
+ * the prefix itself (a "folder" placeholder object).
+ *
+ * @example outputKeyFor('thumbnail', 'input/thumbnail/2026/a b.jpg') // 'output/thumbnail/2026/a b.jpg'
+ */
+export function outputKeyFor(operation: Operation, sourceKey: string): string | undefined {
+  const prefix = inputPrefix(operation);
+  if (!sourceKey.startsWith(prefix) || sourceKey.length === prefix.length) return undefined;
+  return outputPrefix(operation) + sourceKey.slice(prefix.length);
+}

@@ -1,0 +1,81 @@
+/**
+ * What a worker pod needs, shared by the runtime (which reads it), the Kubernetes Deployment and
+ * the local runner (which set it): environment variable names, ports, probe paths, sizing and
+ * KEDA scaling defaults.
+ */
+import type { Operation } from './operations.ts';
+
+/** The environment contract of every worker process. */
+export const WORKER_ENV = {
+  queueUrl: 'DARKROOM_QUEUE_URL',
+  deadLetterQueueUrl: 'DARKROOM_DLQ_URL',
+  bucket: 'DARKROOM_BUCKET',
+  region: 'AWS_REGION',
+  endpoint: 'DARKROOM_AWS_ENDPOINT',
+  concurrency: 'DARKROOM_CONCURRENCY',
+  visibilityTimeoutSeconds: 'DARKROOM_VISIBILITY_TIMEOUT_SECONDS',
+  shutdownGraceSeconds: 'DARKROOM_SHUTDOWN_GRACE_SECONDS',
+  healthPort: 'DARKROOM_HEALTH_PORT',
+  logLevel: 'DARKROOM_LOG_LEVEL',
+  /** JSON object of operation options, e.g. `{"width":320,"height":320}`. */
+  operationOptions: 'DARKROOM_OPERATION_OPTIONS',
+} as const;
+
+export const HEALTH_PORT = 8080;
+export const PROBE_PATHS = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
+
+/** Kubernetes gives a pod 30 s by default; the drain must finish well inside it. */
+export const SHUTDOWN_GRACE_SECONDS = 20;
+/** terminationGracePeriodSeconds: drain time plus room for the final visibility resets and log flush. */
+export const TERMINATION_GRACE_PERIOD_SECONDS = SHUTDOWN_GRACE_SECONDS + 10;
+
+/** Photos in flight per pod: one per vCPU requested (the bench shows 1 photo per core wins). */
+export const CONCURRENCY_PER_POD = 2;
+
+export interface WorkerSizing {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/**
+ * Requests (= limits, for Guaranteed QoS and predictable bin-packing): 2 vCPU for 2 photos in
+ * flight; memory from the bench's peak RSS of 2 × 20 MP photos in flight (≈ 430 MB) plus the
+ * Node heap and SDK, rounded up.
+ */
+export const WORKER_RESOURCES: WorkerSizing = { cpu: '2', memory: '1Gi' };
+
+export interface ScalingDefaults {
+  /** KEDA target: visible messages per replica. */
+  readonly queueLength: number;
+  /** KEDA activation: scale from zero once more than this many messages wait. */
+  readonly activationQueueLength: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+/**
+ * Per-operation KEDA defaults. A pod drains about 10 photos/s of thumbnails and 2–5 photos/s of
+ * grayscale or watermark (4–20 MP), so a target backlog of 50 and 20 messages is 5–10 s of work
+ * per replica: scale-out keeps pace with a burst of 10,000 photos in 30 minutes (≈ 6/s).
+ */
+export const SCALING_DEFAULTS: { readonly [K in Operation]: ScalingDefaults } = {
+  grayscale: { queueLength: 20, activationQueueLength: 0, minReplicas: 0, maxReplicas: 30 },
+  watermark: { queueLength: 20, activationQueueLength: 0, minReplicas: 0, maxReplicas: 30 },
+  thumbnail: { queueLength: 50, activationQueueLength: 0, minReplicas: 0, maxReplicas: 20 },
+};
+
+/** S3 object metadata keys a worker writes on each result (`x-amz-meta-…`). */
+export const RESULT_METADATA = {
+  sourceKey: 'darkroom-source-key',
+  sourceEtag: 'darkroom-source-etag',
+  operation: 'darkroom-operation',
+  optionsVersion: 'darkroom-options-version',
+} as const;
+
+/** Message attributes a worker sets on a message it dead-letters. */
+export const DLQ_ATTRIBUTES = {
+  errorCode: 'darkroom-error',
+  errorMessage: 'darkroom-error-message',
+  operation: 'darkroom-operation',
+  sourceKey: 'darkroom-source-key',
+} as const;

@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
+import { imageOperations } from '@darkroom/image-ops';
+import { DLQ_ATTRIBUTES, RESULT_METADATA } from '@darkroom/pipeline-spec';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type WorkerHandle, retryDelaySeconds, startWorker } from './index.ts';
+import { type ImageOperation } from './photo.ts';
+import { type TestEmulator, emulatorEnv, startTestEmulator } from './testing/emulator.ts';
+import { S3_TEST_EVENT_BODY, s3EventBody } from './testing/events.ts';
+
+const BUCKET = 'photos';
+const photo = readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'));
+const silent = { write: () => true } as unknown as NodeJS.WritableStream;
+
+let emulator: TestEmulator;
+let queues: { queueUrl: string; dlqUrl: string };
+const workers: WorkerHandle[] = [];
+
+beforeEach(async () => {
+  emulator = await startTestEmulator();
+  Object.assign(process.env, emulatorEnv(emulator.endpoint));
+  await emulator.createBucket(BUCKET);
+  queues = await emulator.createQueuePair('darkroom-grayscale', { visibilityTimeoutSeconds: 30 });
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop('test over')));
+  await emulator.close();
+});
+
+async function start(extra: Record<string, string> = {}, imageOperation?: ImageOperation): Promise<WorkerHandle> {
+  const worker = await startWorker({
+    operation: 'grayscale',
+    env: {
+      ...emulatorEnv(emulator.endpoint),
+      DARKROOM_QUEUE_URL: queues.queueUrl,
+      DARKROOM_DLQ_URL: queues.dlqUrl,
+      DARKROOM_BUCKET: BUCKET,
+      DARKROOM_HEALTH_PORT: '0',
+      DARKROOM_CONCURRENCY: '2',
+      ...extra,
+    },
+    healthHost: '127.0.0.1',
+    logStream: silent,
+    ...(imageOperation ? { imageOperation } : {}),
+  });
+  workers.push(worker);
+  await worker.ready;
+  return worker;
+}
+
+async function upload(key: string, body: Buffer): Promise<{ key: string; size: number; eTag: string }> {
+  const put = await emulator.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  return { key, size: body.byteLength, eTag: put.ETag ?? '' };
+}
+
+async function notify(objects: { key: string; size: number; eTag: string }[]): Promise<void> {
+  await emulator.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: s3EventBody(BUCKET, objects) }));
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function queueEmpty(): Promise<boolean> {
+  const c = await emulator.counts(queues.queueUrl);
+  return c.visible === 0 && c.inFlight === 0;
+}
+
+async function exists(key: string): Promise<boolean> {
+  return emulator.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(() => true, () => false);
+}
+
+async function metricValue(worker: WorkerHandle, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${worker.healthPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+  return Number(line?.split(' ').pop() ?? 0);
+}
+
+describe('worker against a real S3/SQS API', () => {
+  it('processes a photo whose key has spaces, + and unicode into the mirrored output key', async () => {
+    const worker = await start();
+    const source = await upload('input/grayscale/2026 shoot/été+nuit 1.jpg', photo);
+    await notify([source]);
+    const outputKey = 'output/grayscale/2026 shoot/été+nuit 1.jpg';
+    await until(() => exists(outputKey));
+    const out = await emulator.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: outputKey }));
+    const bytes = Buffer.from(await (out.Body?.transformToByteArray() ?? new Uint8Array()));
+    expect(out.ContentType).toBe('image/jpeg');
+    expect(decodeURIComponent(out.Metadata?.[RESULT_METADATA.sourceKey] ?? '')).toBe(source.key);
+    expect(out.Metadata?.[RESULT_METADATA.sourceEtag]).toBe(source.eTag.replace(/"/g, ''));
+    expect(out.Metadata?.[RESULT_METADATA.operation]).toBe('grayscale');
+    expect((await sharp(bytes).metadata()).channels).toBe(1);
+    expect(await exists(source.key)).toBe(true);
+    await until(queueEmpty);
+    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="processed"')).toBe(1);
+  });
+
+  it('skips and deletes the s3:TestEvent', async () => {
+    const worker = await start();
+    await emulator.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: S3_TEST_EVENT_BODY }));
+    await until(async () => (await metricValue(worker, 'darkroom_s3_test_events_total', '')) === 1 && (await queueEmpty()));
+    expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
+  });
+
+  it('dead-letters a corrupt photo with its reason in one receive; the rest of the batch succeeds', async () => {
+    const worker = await start();
+    const good = await Promise.all([1, 2, 3].map((n) => upload(`input/grayscale/good-${n}.jpg`, photo)));
+    const corrupt = await upload('input/grayscale/corrupt.jpg', photo.subarray(0, photo.byteLength / 3));
+    const outside = { key: 'input/thumbnail/wrong-queue.jpg', size: 1, eTag: 'x' };
+    await notify([good[0], corrupt].filter((x) => x !== undefined));
+    await notify(good.slice(1));
+    await notify([outside]);
+    await until(async () => (await Promise.all(good.map((g) => exists(g.key.replace('input/', 'output/'))))).every(Boolean));
+    await until(queueEmpty);
+    const dead = await emulator.drainMessages(queues.dlqUrl);
+    const reasons = dead.map((m) => ({ code: m.MessageAttributes?.[DLQ_ATTRIBUTES.errorCode]?.StringValue, key: m.MessageAttributes?.[DLQ_ATTRIBUTES.sourceKey]?.StringValue, receives: m.Attributes?.ApproximateReceiveCount }));
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'CorruptImage', key: 'input/grayscale/corrupt.jpg' }),
+        expect.objectContaining({ code: 'KeyOutsidePrefix', key: 'input/thumbnail/wrong-queue.jpg' }),
+      ]),
+    );
+    expect(dead).toHaveLength(2);
+    const corruptMessage = dead.find((m) => m.MessageAttributes?.[DLQ_ATTRIBUTES.errorCode]?.StringValue === 'CorruptImage');
+    expect(corruptMessage?.MessageAttributes?.[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toMatch(/damaged or truncated/);
+    // only the failed record is kept in the dead-lettered body
+    expect(JSON.parse(corruptMessage?.Body ?? '{}').Records).toHaveLength(1);
+    expect(await exists('output/grayscale/corrupt.jpg')).toBe(false);
+    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="dead_lettered"')).toBe(2);
+    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="processed"')).toBe(3);
+  });
+
+  it('retries a transient S3 failure and then succeeds', async () => {
+    let failures = 0;
+    emulator.faults.push(({ method, url }) => {
+      if (method === 'GET' && url.includes('flaky.jpg') && failures < 3) {
+        failures++;
+        return 503;
+      }
+      return undefined;
+    });
+    const worker = await start();
+    const source = await upload('input/grayscale/flaky.jpg', photo);
+    await notify([source]);
+    await until(() => exists('output/grayscale/flaky.jpg'), 30_000);
+    expect(failures).toBe(3);
+    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="retried"')).toBe(1);
+    expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
+  });
+
+  it('extends visibility of a slow photo so a second worker never processes it too', async () => {
+    let calls = 0;
+    const slow: ImageOperation = async (input, options) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 5_000));
+      return imageOperations.grayscale(input, options);
+    };
+    await start({ DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '2' }, slow);
+    await start({ DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '2' }, slow);
+    await notify([await upload('input/grayscale/slow.jpg', photo)]);
+    await until(() => exists('output/grayscale/slow.jpg'), 20_000);
+    await until(queueEmpty);
+    expect(calls).toBe(1);
+  });
+
+  it('a redelivered message finds its identical result and skips the work', async () => {
+    let calls = 0;
+    const counting: ImageOperation = async (input, options) => {
+      calls++;
+      return imageOperations.grayscale(input, options);
+    };
+    const worker = await start({}, counting);
+    const source = await upload('input/grayscale/twice.jpg', photo);
+    await notify([source]);
+    await until(() => exists('output/grayscale/twice.jpg'));
+    await notify([source]);
+    await until(async () => (await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="duplicate"')) === 1);
+    expect(calls).toBe(1);
+  });
+
+  it('serves readiness and liveness, and readiness drops while draining', async () => {
+    const worker = await start();
+    const base = `http://127.0.0.1:${worker.healthPort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/process_resident_memory_bytes/);
+    expect(metrics).toMatch(/darkroom_photos_in_flight/);
+  });
+
+  it('backs off transient retries by receive count, capped at the visibility timeout', () => {
+    expect([1, 2, 3, 4, 5].map((n) => retryDelaySeconds(n, 30))).toEqual([5, 10, 20, 30, 30]);
+  });
+});
