@@ -10,7 +10,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { LOGO_PATH, imageOperations, placeLogo, tuneSharpForWorker, type OperationName } from '../src/index.ts';
+import { DARKROOM_LOGO_SVG, imageOperations, logoAspect, placeLogo, tuneSharpForWorker, type OperationName } from '../src/index.ts';
 import { SAMPLE_PHOTOS_DIR } from '../src/samples.ts';
 import { findImageMagick, runMagick } from './imagemagick.ts';
 import { type Measurement, cpuMs, merge, runParallel, summarise } from './measure.ts';
@@ -60,10 +60,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'darkroom-bench-'));
 
 /** The same logo, at the same size and opacity the watermark op uses, as a file for ImageMagick. */
 async function logoFileFor(photo: Photo): Promise<{ file: string; left: number; top: number }> {
-  const aspect = 80 / 240;
-  const place = placeLogo(photo, aspect, 'southeast', 0.2, 0.03);
+  const place = placeLogo(photo, logoAspect(), 'southeast', 0.2, 0.03);
   const file = join(scratch, `logo-${place.width}x${place.height}.png`);
-  const svg = readFileSync(LOGO_PATH, 'utf8').replace('<svg ', '<svg opacity="0.7" ');
+  const svg = DARKROOM_LOGO_SVG.replace('<svg ', '<svg opacity="0.7" ');
   writeFileSync(file, await sharp(Buffer.from(svg), { density: 72 * (place.width / 240) }).resize(place.width, place.height).png().toBuffer());
   return { file, left: place.left, top: place.top };
 }

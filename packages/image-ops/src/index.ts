@@ -4,7 +4,8 @@ export { watermark } from './watermark.ts';
 export { imageOperations, resolveOptions, type OperationName, type OperationOptions } from './operations.ts';
 export { tuneSharpForWorker, type SharpTuning } from './tuning.ts';
 export { placeLogo, type Placement } from './placement.ts';
-export { LOGO_PATH } from './logo.ts';
+export { DARKROOM_LOGO_SVG } from './logo-svg.ts';
+export { logoAspect } from './logo.ts';
 export { ACCEPTED_FORMATS, type ImageInput } from './input.ts';
 export type { ImageResult, OutputFormat } from './output.ts';
 export {

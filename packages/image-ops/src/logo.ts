@@ -3,27 +3,20 @@
  * millisecond; photos in a burst share a handful of widths, so renders are kept in a small
  * bounded cache.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-
-/** Path of the shipped logo (original Darkroom artwork). */
-export const LOGO_PATH = fileURLToPath(new URL('../assets/darkroom-logo.svg', import.meta.url));
+import { DARKROOM_LOGO_SVG } from './logo-svg.ts';
 
 const CACHE_LIMIT = 32;
 const renders = new Map<string, Promise<Buffer>>();
-let logoSvg: string | undefined;
 
 function loadSvg(): string {
-  // Read lazily: importing the package must not touch the file system.
-  logoSvg ??= readFileSync(LOGO_PATH, 'utf8');
-  return logoSvg;
+  return DARKROOM_LOGO_SVG;
 }
 
 /** The logo's aspect ratio (height / width), from the SVG's own viewBox. */
 export function logoAspect(): number {
   const match = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(loadSvg());
-  if (!match?.[1] || !match[2]) throw new Error(`Logo ${LOGO_PATH} has no "0 0 w h" viewBox`);
+  if (!match?.[1] || !match[2]) throw new Error('The logo SVG has no "0 0 w h" viewBox');
   return Number(match[2]) / Number(match[1]);
 }
 

@@ -107,3 +107,10 @@ describe('watermark', () => {
     expect(await regionDifference(huge, data, { left: 6000, top: 4500, width: 1000, height: 300 })).toBeLessThan(4);
   });
 });
+
+describe('logo asset', () => {
+  it('the inlined logo is byte-identical to assets/darkroom-logo.svg', async () => {
+    const { DARKROOM_LOGO_SVG } = await import('./index.ts');
+    expect(DARKROOM_LOGO_SVG).toBe(readFileSync(new URL('../assets/darkroom-logo.svg', import.meta.url), 'utf8'));
+  });
+});

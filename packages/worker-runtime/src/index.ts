@@ -4,3 +4,4 @@ export { parseS3EventMessage, decodeS3Key, type S3ObjectEvent, type ParsedMessag
 export { optionsVersion, processPhoto, MULTIPART_THRESHOLD_BYTES, type ImageOperation, type PhotoResult } from './photo.ts';
 export { createMetrics, type WorkerMetrics, type PhotoOutcome } from './metrics.ts';
 export { WorkerError, ConfigError, PermanentMessageError, TransientError, ShutdownError, classifyAwsError, type WorkerStep } from './errors.ts';
+export { optionsFromEnv, COMMON_ENV_OPTIONS, type EnvOptionSpec, type EnvOptionKind } from './env-options.ts';

@@ -81,7 +81,8 @@ async function exists(key: string): Promise<boolean> {
 
 async function metricValue(worker: WorkerHandle, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${worker.healthPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+  const prefix = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
   return Number(line?.split(' ').pop() ?? 0);
 }
 

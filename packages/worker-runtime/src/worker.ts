@@ -24,8 +24,11 @@ import { type S3ObjectEvent, parseS3EventMessage } from './s3-event.ts';
 
 export interface RunWorkerOptions<Op extends OperationName> {
   readonly operation: Op;
-  /** Operation options; validated at start-up so a bad value stops the pod, not every photo. */
-  readonly options?: OperationOptions[Op];
+  /**
+   * Operation options, or a function reading them from the environment; validated at start-up
+   * so a bad value stops the pod with a clear message instead of failing every photo.
+   */
+  readonly options?: OperationOptions[Op] | ((env: NodeJS.ProcessEnv) => OperationOptions[Op]);
   /** Defaults to `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
   /** Replace the image operation (tests inject a slow or failing one). */
@@ -62,9 +65,10 @@ const EVENT_LOOP_STALL_MS = 10_000;
  * @example const worker = await startWorker({ operation: 'thumbnail', env }); await worker.stop('test');
  */
 export async function startWorker<Op extends OperationName>(run: RunWorkerOptions<Op>): Promise<WorkerHandle> {
-  const config = loadConfig(run.env ?? process.env);
+  const env = run.env ?? process.env;
+  const config = loadConfig(env);
   const operation = run.operation;
-  const resolvedOptions = resolveOptions(operation, run.options);
+  const resolvedOptions = resolveOptions(operation, typeof run.options === 'function' ? run.options(env) : run.options);
   tuneSharpForWorker({ threadsPerPhoto: 1 });
   const logger = pino({ level: config.logLevel, base: { operation }, timestamp: pino.stdTimeFunctions.isoTime }, run.logStream ?? pino.destination({ fd: 1, sync: false }));
   const metrics = createMetrics();
