@@ -1,0 +1,77 @@
+/**
+ * Create Darkroom's bucket, queues, DLQs and notifications on an S3/SQS API, from the same
+ * `describeTopology()` the Pulumi program deploys, through the same SDK calls a user would make.
+ */
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { type Operation, type QueueTopology, describeTopology } from '@darkroom/pipeline-spec';
+import type { LocalAws } from './emulator.ts';
+
+export interface CreatedQueue {
+  readonly topology: QueueTopology;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+export interface CreatedTopology {
+  readonly bucket: string;
+  readonly queues: { readonly [K in Operation]: CreatedQueue };
+}
+
+/** Overrides for tests, e.g. a short visibility timeout to see a killed worker's photos come back. */
+export interface TopologyOverrides {
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+}
+
+async function queueArn(aws: LocalAws, queueUrl: string): Promise<string> {
+  const { Attributes } = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`Queue ${queueUrl} has no QueueArn`);
+  return arn;
+}
+
+async function createQueue(aws: LocalAws, q: QueueTopology, overrides: TopologyOverrides): Promise<CreatedQueue> {
+  const dlq = await aws.sqs.send(new CreateQueueCommand({ QueueName: q.deadLetterQueue, Attributes: { MessageRetentionPeriod: String(q.deadLetterRetentionSeconds) } }));
+  const deadLetterQueueUrl = dlq.QueueUrl ?? '';
+  const redrive = { deadLetterTargetArn: await queueArn(aws, deadLetterQueueUrl), maxReceiveCount: overrides.maxReceiveCount ?? q.maxReceiveCount };
+  const queue = await aws.sqs.send(
+    new CreateQueueCommand({
+      QueueName: q.queue,
+      Attributes: {
+        VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds),
+        ReceiveMessageWaitTimeSeconds: String(q.receiveWaitSeconds),
+        MessageRetentionPeriod: String(q.retentionSeconds),
+        RedrivePolicy: JSON.stringify(redrive),
+      },
+    }),
+  );
+  const queueUrl = queue.QueueUrl ?? '';
+  return { topology: q, queueUrl, queueArn: await queueArn(aws, queueUrl), deadLetterQueueUrl };
+}
+
+/**
+ * Create the topology and wait until the s3:TestEvents it triggers are delivered.
+ * @example const topology = await createTopology(aws, { bucket: 'darkroom-local' });
+ */
+export async function createTopology(aws: LocalAws, options: { bucket: string; namePrefix?: string } & TopologyOverrides): Promise<CreatedTopology> {
+  await aws.s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
+  const created = await Promise.all(describeTopology(options.namePrefix).map((q) => createQueue(aws, q, options)));
+  await aws.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: options.bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: created.map((c) => ({
+          Id: c.topology.notification.id,
+          QueueArn: c.queueArn,
+          Events: [...c.topology.notification.events] as never,
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: c.topology.notification.filterPrefix }] } },
+        })),
+      },
+    }),
+  );
+  await aws.settled();
+  const queues = Object.fromEntries(created.map((c) => [c.topology.operation, c])) as { [K in Operation]: CreatedQueue };
+  return { bucket: options.bucket, queues };
+}
