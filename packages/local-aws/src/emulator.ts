@@ -71,7 +71,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
   const pending = new Set<Promise<void>>();
   const deliveryErrors: Error[] = [];
   let sequence = BigInt(Date.now()) * 1000n;
-  let sqs: SQSClient | undefined;
+  const clients: { sqs?: SQSClient } = {};
 
   async function queueUrlOf(arn: string): Promise<string> {
     const cached = queueUrls.get(arn);
@@ -79,7 +79,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     const parts = arn.split(':');
     const name = parts[5];
     if (parts[2] !== 'sqs' || !name) throw new NotificationConfigError('InvalidArgument', `Not an SQS queue ARN: ${arn}`);
-    const result = await sqs?.send(new GetQueueUrlCommand({ QueueName: name })).catch(() => undefined);
+    const result = await clients.sqs?.send(new GetQueueUrlCommand({ QueueName: name })).catch(() => undefined);
     if (!result?.QueueUrl) throw new NotificationConfigError('InvalidArgument', `Unable to validate the following destination configurations: ${arn}`);
     queueUrls.set(arn, result.QueueUrl);
     return result.QueueUrl;
@@ -105,7 +105,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     const sequencer = sequence.toString(16).toUpperCase().padStart(18, '0');
     for (const target of targets) {
       const body = objectEventBody({ region: LOCAL_REGION, eventName: write.eventName, configurationId: target.id, bucket: write.bucket, key: write.key, size, eTag, sequencer, requestId, sourceIp });
-      await sqs?.send(new SendMessageCommand({ QueueUrl: await queueUrlOf(target.queueArn), MessageBody: body }));
+      await clients.sqs?.send(new SendMessageCommand({ QueueUrl: await queueUrlOf(target.queueArn), MessageBody: body }));
     }
   }
 
@@ -126,7 +126,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
       configs.set(bucket, parsed);
       const requestId = randomBytes(8).toString('hex').toUpperCase();
       for (const arn of new Set(parsed.map((c) => c.queueArn))) {
-        track(queueUrlOf(arn).then(async (queueUrl) => void (await sqs?.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: testEventBody(bucket, requestId) })))));
+        track(queueUrlOf(arn).then(async (queueUrl) => void (await clients.sqs?.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: testEventBody(bucket, requestId) })))));
       }
       return reply.code(200).send('');
     } catch (error) {
@@ -145,8 +145,8 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const s3 = new S3Client({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
-  sqs = new SQSClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
-  const sqsClient = sqs;
+  const sqsClient = new SQSClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  clients.sqs = sqsClient;
   return {
     endpoint,
     region: LOCAL_REGION,

@@ -1,0 +1,165 @@
+/**
+ * End-to-end and fault tests: the embedded S3/SQS, the real topology and the real worker
+ * processes (built bundles), asserting on what lands in S3 and in the DLQs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
+import { pngHeaderBomb, regionDifference } from '@darkroom/image-ops/testing';
+import { objectEventBody } from '@darkroom/local-aws';
+import { OPERATIONS, type Operation, RESULT_METADATA, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalPipeline, startLocalPipeline } from './index.ts';
+
+const samples = ['bythewater.jpg', 'colorfulcups.jpg', 'fallenleaf.jpg', 'kite.jpg', 'path.jpg'].map((f) => readFileSync(join(SAMPLE_PHOTOS_DIR, f)));
+const sample = (n: number): Buffer => samples[n % samples.length] as Buffer;
+
+let pipeline: LocalPipeline | undefined;
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+async function assertResult(p: LocalPipeline, op: Operation, relativeKey: string, original: Buffer): Promise<void> {
+  const data = await p.getObject(`${outputPrefix(op)}${relativeKey}`);
+  const meta = await sharp(data).metadata();
+  if (op === 'grayscale') {
+    expect(meta.channels, relativeKey).toBe(1);
+  } else if (op === 'thumbnail') {
+    expect(Math.max(meta.width ?? 0, meta.height ?? 0), relativeKey).toBe(256);
+  } else {
+    const { width = 0, height = 0 } = await sharp(original).metadata();
+    const corner = { width: 150, height: 40, left: width - 180, top: height - 70 };
+    expect(await regionDifference(original, data, corner), relativeKey).toBeGreaterThan(10);
+    expect(await regionDifference(original, data, { ...corner, left: 0, top: 0 }), relativeKey).toBeLessThan(4);
+  }
+  const head = await p.aws.s3.send(new HeadObjectCommand({ Bucket: p.topology.bucket, Key: `${outputPrefix(op)}${relativeKey}` }));
+  expect(decodeURIComponent(head.Metadata?.[RESULT_METADATA.sourceKey] ?? '')).toBe(`${inputPrefix(op)}${relativeKey}`);
+}
+
+describe('local pipeline end to end', () => {
+  it('turns every photo into exactly its outputs, whatever the key, and keeps the originals', async () => {
+    pipeline = await startLocalPipeline({ operations: OPERATIONS, workersPerOperation: 1, concurrency: 1 });
+    const keys = ['kite.jpg', 'with space/photo 1.jpg', 'plus+sign.jpg', 'percent%41.jpg', 'ünïcødé/été.jpg', 'nested/a/b/c/deep.jpg'];
+    for (const op of OPERATIONS) for (const [n, key] of keys.entries()) await pipeline.upload(op, key, sample(n));
+    await pipeline.waitForDrain({ grayscale: keys.length, watermark: keys.length, thumbnail: keys.length }, { timeoutMs: 90_000 });
+    for (const op of OPERATIONS) {
+      expect((await pipeline.outputs(op)).sort()).toEqual([...keys].sort());
+      expect(await pipeline.readDeadLetters(op)).toEqual([]);
+      for (const [n, key] of keys.entries()) {
+        await assertResult(pipeline, op, key, sample(n));
+        expect((await pipeline.getObject(`${inputPrefix(op)}${key}`)).equals(sample(n))).toBe(true);
+      }
+    }
+  });
+
+  it('dead-letters each poison input with its reason while the good photos of the run succeed', async () => {
+    pipeline = await startLocalPipeline({ operations: OPERATIONS, workersPerOperation: 1, concurrency: 2, workerEnv: { DARKROOM_LIMIT_INPUT_PIXELS: '1000000' } });
+    const small = await sharp(sample(0)).resize(800, 500).jpeg().toBuffer();
+    const poison: Record<string, [Buffer, string]> = {
+      'truncated.jpg': [small.subarray(0, small.byteLength / 2), 'CorruptImage'],
+      'notes.jpg': [Buffer.from('this is a text file, not a photo\n'), 'UnsupportedFormat'],
+      'empty.jpg': [Buffer.alloc(0), 'CorruptImage'],
+      'bomb.png': [pngHeaderBomb(), 'ImageTooLarge'],
+      'too-big.jpg': [sample(1), 'ImageTooLarge'],
+    };
+    const good = ['good-1.jpg', 'good-2.jpg', 'good-3.jpg'];
+    for (const op of OPERATIONS) {
+      for (const [key, [body]] of Object.entries(poison)) await pipeline.upload(op, key, body);
+      for (const key of good) await pipeline.upload(op, key, small);
+    }
+    const total = Object.keys(poison).length + good.length;
+    await pipeline.waitForDrain({ grayscale: total, watermark: total, thumbnail: total }, { timeoutMs: 90_000 });
+    for (const op of OPERATIONS) {
+      expect((await pipeline.outputs(op)).sort()).toEqual(good);
+      const dead = await pipeline.readDeadLetters(op);
+      expect(Object.fromEntries(dead.map((d) => [d.key.slice(inputPrefix(op).length), d.code]))).toEqual(Object.fromEntries(Object.entries(poison).map(([k, [, code]]) => [k, code])));
+      for (const d of dead) expect(d.message.length).toBeGreaterThan(20);
+    }
+    for (const worker of pipeline.workers) expect(worker.child.exitCode, worker.name).toBeNull();
+  });
+
+  it('loses nothing when every worker is SIGTERMed mid-burst and restarted', async () => {
+    const ops: Operation[] = ['grayscale', 'thumbnail'];
+    pipeline = await startLocalPipeline({ operations: ops, workersPerOperation: 1, concurrency: 1, shutdownGraceSeconds: 5 });
+    const keys = Array.from({ length: 20 }, (_, n) => `burst/${n}.jpg`);
+    for (const op of ops) for (const [n, key] of keys.entries()) await pipeline.upload(op, key, sample(n));
+    const p = pipeline;
+    await new Promise<void>((resolve) => {
+      const check = setInterval(async () => {
+        if ((await p.outputs('grayscale')).length >= 2) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+    });
+    const first = [...pipeline.workers];
+    const signalledAt = Date.now();
+    for (const w of first) w.child.kill('SIGTERM');
+    const exits = await Promise.all(first.map((w) => w.exited));
+    for (const exit of exits) {
+      expect(exit.code).toBe(0);
+      expect(exit.at - signalledAt).toBeLessThan(5_000 + 2_000);
+    }
+    const doneBefore = (await pipeline.outputs('grayscale')).length;
+    expect(doneBefore).toBeLessThan(keys.length);
+    for (const op of ops) pipeline.addWorker(op);
+    await pipeline.waitForDrain({ grayscale: keys.length, thumbnail: keys.length }, { timeoutMs: 90_000 });
+    for (const op of ops) {
+      expect((await pipeline.outputs(op)).sort()).toEqual([...keys].sort());
+      expect(await pipeline.readDeadLetters(op)).toEqual([]);
+      for (const [n, key] of keys.entries()) await assertResult(pipeline, op, key, sample(n));
+    }
+  });
+
+  it('after kill -9 of a worker, its in-flight photos come back after the visibility timeout and others finish them', async () => {
+    pipeline = await startLocalPipeline({ operations: ['grayscale'], workersPerOperation: 2, concurrency: 1, visibilityTimeoutSeconds: 3 });
+    const keys = Array.from({ length: 24 }, (_, n) => `k9/${n}.jpg`);
+    for (const [n, key] of keys.entries()) await pipeline.upload('grayscale', key, sample(n));
+    const victim = pipeline.workers[0];
+    if (!victim) throw new Error('no worker');
+    const p = pipeline;
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (victim.lines.filter((l) => l.msg === 'photo').length >= 1) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    expect((await p.counts('grayscale')).inFlight).toBeGreaterThan(0);
+    victim.child.kill('SIGKILL');
+    expect((await victim.exited).signal).toBe('SIGKILL');
+    await pipeline.waitForDrain({ grayscale: keys.length }, { timeoutMs: 90_000 });
+    expect((await pipeline.outputs('grayscale')).sort()).toEqual([...keys].sort());
+    expect(await pipeline.readDeadLetters('grayscale')).toEqual([]);
+    const survivor = pipeline.workers[1];
+    expect(survivor?.lines.filter((l) => l.msg === 'photo' && l['receiveCount'] !== undefined && Number(l['receiveCount']) > 1).length).toBeGreaterThan(0);
+  });
+
+  it('a duplicate delivery of the same event gives one correct output and no error', async () => {
+    pipeline = await startLocalPipeline({ operations: ['thumbnail'], workersPerOperation: 1, concurrency: 1 });
+    await pipeline.upload('thumbnail', 'twice.jpg', sample(3));
+    await pipeline.waitForDrain({ thumbnail: 1 });
+    const head = await pipeline.aws.s3.send(new HeadObjectCommand({ Bucket: pipeline.topology.bucket, Key: 'input/thumbnail/twice.jpg' }));
+    const body = objectEventBody({ region: 'us-east-1', eventName: 'ObjectCreated:Put', configurationId: 'darkroom-thumbnail', bucket: pipeline.topology.bucket, key: 'input/thumbnail/twice.jpg', size: head.ContentLength ?? 0, eTag: head.ETag ?? '', sequencer: '0A', requestId: 'DUP', sourceIp: '127.0.0.1' });
+    await pipeline.aws.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.topology.queues.thumbnail.queueUrl, MessageBody: body }));
+    const worker = pipeline.workers[0];
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (worker?.lines.some((l) => l.msg === 'photo' && l.outcome === 'duplicate')) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    await pipeline.waitForDrain({ thumbnail: 1 });
+    expect(await pipeline.outputs('thumbnail')).toEqual(['twice.jpg']);
+    expect(await pipeline.readDeadLetters('thumbnail')).toEqual([]);
+    await assertResult(pipeline, 'thumbnail', 'twice.jpg', sample(3));
+    expect(worker?.lines.filter((l) => l.msg === 'photo' && l.outcome === 'failed')).toEqual([]);
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * The whole pipeline on one machine: embedded S3/SQS, Darkroom's topology, N real worker
+ * processes per operation. Used by `npm start`, the end-to-end tests and the pipeline bench.
+ */
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { type CreatedTopology, type LocalAws, createTopology, startLocalAws } from '@darkroom/local-aws';
+import { DLQ_ATTRIBUTES, type Operation, WORKER_ENV, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
+import { type WorkerLogLine, type WorkerProcess, spawnWorker } from './workers.ts';
+
+export const LOCAL_BUCKET = 'darkroom-local';
+
+export interface LocalPipelineOptions {
+  readonly operations: readonly Operation[];
+  readonly workersPerOperation: number;
+  /** Photos in flight per worker process. */
+  readonly concurrency: number;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+  readonly shutdownGraceSeconds?: number;
+  /** Extra environment for every worker (e.g. a log level). */
+  readonly workerEnv?: Readonly<Record<string, string>>;
+  readonly onWorkerLine?: (worker: WorkerProcess, line: WorkerLogLine) => void;
+}
+
+export interface DeadLetter {
+  readonly operation: Operation;
+  readonly key: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface QueueCounts {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly deadLettered: number;
+}
+
+export interface LocalPipeline {
+  readonly aws: LocalAws;
+  readonly topology: CreatedTopology;
+  readonly workers: WorkerProcess[];
+  /** Start one more worker for `operation` (also used to restart after a kill). */
+  addWorker(operation: Operation): WorkerProcess;
+  /** Upload under `input/<op>/<relativeKey>`; resolves with the upload's completion time. */
+  upload(operation: Operation, relativeKey: string, body: Buffer): Promise<number>;
+  counts(operation: Operation): Promise<QueueCounts>;
+  /** Keys under `output/<op>/`, relative to it. */
+  outputs(operation: Operation): Promise<string[]>;
+  getObject(key: string): Promise<Buffer>;
+  /** Read (and consume) every dead-lettered message with its reason. */
+  readDeadLetters(operation: Operation): Promise<DeadLetter[]>;
+  /** Wait until every queue is drained, nothing is in flight and `expected` results or dead letters exist. */
+  waitForDrain(expected: Partial<Record<Operation, number>>, options?: { timeoutMs?: number; onTick?: (progress: Map<Operation, { done: number; failed: number }>) => void }): Promise<void>;
+  /** SIGTERM every worker (they drain), wait for them, close the emulator. */
+  stop(): Promise<void>;
+}
+
+async function queueAttribute(aws: LocalAws, url: string, name: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible'): Promise<number> {
+  const { Attributes } = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [name] }));
+  return Number(Attributes?.[name] ?? 0);
+}
+
+/** Start the emulator, create the topology and the workers; resolves when every worker is ready. */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const aws = await startLocalAws();
+  const topology = await createTopology(aws, {
+    bucket: LOCAL_BUCKET,
+    ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+    ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
+  });
+  const workers: WorkerProcess[] = [];
+  const counters = new Map<Operation, number>();
+
+  function addWorker(operation: Operation): WorkerProcess {
+    const n = (counters.get(operation) ?? 0) + 1;
+    counters.set(operation, n);
+    const queue = topology.queues[operation];
+    const worker = spawnWorker({
+      operation,
+      name: `${operation}-${n}`,
+      env: {
+        ...aws.env,
+        [WORKER_ENV.queueUrl]: queue.queueUrl,
+        [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
+        [WORKER_ENV.bucket]: topology.bucket,
+        [WORKER_ENV.concurrency]: String(options.concurrency),
+        [WORKER_ENV.visibilityTimeoutSeconds]: String(options.visibilityTimeoutSeconds ?? queue.topology.visibilityTimeoutSeconds),
+        ...(options.shutdownGraceSeconds ? { [WORKER_ENV.shutdownGraceSeconds]: String(options.shutdownGraceSeconds) } : {}),
+        ...options.workerEnv,
+      },
+      ...(options.onWorkerLine ? { onLine: options.onWorkerLine } : {}),
+    });
+    workers.push(worker);
+    return worker;
+  }
+
+  for (const operation of options.operations) for (let i = 0; i < options.workersPerOperation; i++) addWorker(operation);
+  await Promise.race([
+    Promise.all(workers.map((w) => w.ready)),
+    ...workers.map((w) => w.exited.then(({ code }) => Promise.reject(new Error(`worker ${w.name} exited with ${code} before it was ready:\n${w.stderr()}`)))),
+  ]);
+
+  async function outputs(operation: Operation): Promise<string[]> {
+    const prefix = outputPrefix(operation);
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await aws.s3.send(new ListObjectsV2Command({ Bucket: topology.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(prefix.length));
+      token = page.NextContinuationToken;
+    } while (token);
+    return keys;
+  }
+
+  async function counts(operation: Operation): Promise<QueueCounts> {
+    const q = topology.queues[operation];
+    const [visible, inFlight, deadLettered] = await Promise.all([
+      queueAttribute(aws, q.queueUrl, 'ApproximateNumberOfMessages'),
+      queueAttribute(aws, q.queueUrl, 'ApproximateNumberOfMessagesNotVisible'),
+      queueAttribute(aws, q.deadLetterQueueUrl, 'ApproximateNumberOfMessages'),
+    ]);
+    return { visible, inFlight, deadLettered };
+  }
+
+  return {
+    aws,
+    topology,
+    workers,
+    addWorker,
+    async upload(operation, relativeKey, body) {
+      await aws.s3.send(new PutObjectCommand({ Bucket: topology.bucket, Key: `${inputPrefix(operation)}${relativeKey}`, Body: body }));
+      return Date.now();
+    },
+    counts,
+    outputs,
+    async getObject(key) {
+      const object = await aws.s3.send(new GetObjectCommand({ Bucket: topology.bucket, Key: key }));
+      return Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
+    },
+    async readDeadLetters(operation) {
+      const letters: DeadLetter[] = [];
+      for (;;) {
+        const { Messages = [] } = await aws.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: topology.queues[operation].deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300, MessageAttributeNames: ['All'] }),
+        );
+        if (Messages.length === 0) return letters;
+        letters.push(...Messages.map((m: Message) => toDeadLetter(operation, m)));
+      }
+    },
+    async waitForDrain(expected, { timeoutMs = 600_000, onTick } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await aws.settled();
+        const progress = new Map<Operation, { done: number; failed: number }>();
+        let finished = true;
+        for (const [operation, want] of Object.entries(expected) as [Operation, number][]) {
+          const [c, out] = await Promise.all([counts(operation), outputs(operation)]);
+          progress.set(operation, { done: out.length, failed: c.deadLettered });
+          if (c.visible > 0 || c.inFlight > 0 || out.length + c.deadLettered < want) finished = false;
+        }
+        onTick?.(progress);
+        if (finished) return;
+        if (Date.now() > deadline) throw new Error(`pipeline did not drain within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(progress))}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async stop() {
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+      await aws.close();
+    },
+  };
+}
+
+function toDeadLetter(operation: Operation, message: Message): DeadLetter {
+  const attr = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  return {
+    operation,
+    key: attr(DLQ_ATTRIBUTES.sourceKey) ?? '(no key: message was not an S3 event)',
+    code: attr(DLQ_ATTRIBUTES.errorCode) ?? 'MaxReceiveCountExceeded',
+    message: attr(DLQ_ATTRIBUTES.errorMessage) ?? 'moved by the redrive policy after repeated failures',
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The real worker services as child processes, with the same environment contract as their
+ * Kubernetes Deployment. Their JSON log lines are parsed as they arrive.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Operation, WORKER_ENV } from '@darkroom/pipeline-spec';
+
+/** Path of a service's built entrypoint (`nx build <op>` makes it). */
+export function serviceEntry(operation: Operation): string {
+  return fileURLToPath(new URL(`../../../services/${operation}/dist/main.js`, import.meta.url));
+}
+
+export interface WorkerLogLine {
+  readonly at: number;
+  readonly msg?: string;
+  readonly key?: string;
+  readonly outcome?: string;
+  readonly errorCode?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface WorkerProcess {
+  readonly operation: Operation;
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly lines: WorkerLogLine[];
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  readonly ready: Promise<void>;
+  /** Peak resident set size so far in MB (Linux VmHWM), or undefined where /proc is absent. */
+  peakRssMb(): number | undefined;
+}
+
+export interface SpawnWorkerOptions {
+  readonly operation: Operation;
+  readonly name: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly onLine?: (worker: WorkerProcess, line: WorkerLogLine) => void;
+}
+
+/** Start one worker process. @throws {Error} when the service has not been built. */
+export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
+  const entry = serviceEntry(options.operation);
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npx nx run-many -t build -p grayscale watermark thumbnail\` first`);
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env['PATH'] ?? '', ...options.env, [WORKER_ENV.healthPort]: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: WorkerLogLine[] = [];
+  let stderr = '';
+  let partial = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const worker: WorkerProcess = {
+    operation: options.operation,
+    name: options.name,
+    child,
+    lines,
+    stderr: () => stderr,
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))),
+    ready,
+    peakRssMb() {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+        return kb ? Number(kb) / 1024 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    partial += chunk.toString();
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const text of parts) {
+      if (!text.trim()) continue;
+      let line: WorkerLogLine;
+      try {
+        line = { ...(JSON.parse(text) as Record<string, unknown>), at: Date.now() };
+      } catch {
+        line = { at: Date.now(), msg: text };
+      }
+      lines.push(line);
+      if (line.msg === 'worker ready') markReady();
+      options.onLine?.(worker, line);
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return worker;
+}
