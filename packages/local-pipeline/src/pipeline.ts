@@ -96,10 +96,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   }
 
   for (const operation of options.operations) for (let i = 0; i < options.workersPerOperation; i++) addWorker(operation);
-  await Promise.race([
-    Promise.all(workers.map((w) => w.ready)),
-    ...workers.map((w) => w.exited.then(({ code }) => Promise.reject(new Error(`worker ${w.name} exited with ${code} before it was ready:\n${w.stderr()}`)))),
-  ]);
+  await waitUntilReady(workers);
 
   async function outputs(operation: Operation): Promise<string[]> {
     const prefix = outputPrefix(operation);
@@ -171,6 +168,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       await aws.close();
     },
   };
+}
+
+/** Resolve when every worker logged 'worker ready'; reject if one exits first. */
+export async function waitUntilReady(workers: readonly WorkerProcess[]): Promise<void> {
+  await Promise.race([
+    Promise.all(workers.map((w) => w.ready)),
+    ...workers.map((w) => w.exited.then(({ code }) => Promise.reject(new Error(`worker ${w.name} exited with ${code} before it was ready:\n${w.stderr()}`)))),
+  ]);
 }
 
 function toDeadLetter(operation: Operation, message: Message): DeadLetter {

@@ -36,7 +36,10 @@ export interface PhotoResult {
   readonly outputKey: string;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** Time in the image operation. */
   readonly processMs: number;
+  /** Time waiting for a CPU slot (other photos of the batch were being processed). */
+  readonly waitMs: number;
 }
 
 /**
@@ -131,20 +134,24 @@ export async function processPhoto(ctx: PhotoContext, event: S3ObjectEvent): Pro
     throw new PermanentMessageError('WrongBucket', `Event is for bucket ${event.bucket}, this worker serves ${ctx.bucket}`, 'parse');
   }
   if (await alreadyDone(ctx, outputKey, event.eTag)) {
-    return { outcome: 'duplicate', outputKey, bytesIn: 0, bytesOut: 0, processMs: 0 };
+    return { outcome: 'duplicate', outputKey, bytesIn: 0, bytesOut: 0, processMs: 0, waitMs: 0 };
   }
   const { bytes, etag } = await download(ctx, event.key);
   const sourceEtag = etag ?? event.eTag;
   const bytesIn = bytes.byteLength;
-  const started = performance.now();
+  const queued = performance.now();
+  let started = queued;
   let result: ImageResult;
   try {
-    result = await ctx.limitCpu(() => ctx.run(bytes, ctx.options));
+    result = await ctx.limitCpu(() => {
+      started = performance.now();
+      return ctx.run(bytes, ctx.options);
+    });
   } catch (error) {
     if (isImageOpsError(error)) throw new PermanentMessageError(error.code, error.message, 'process', error);
     throw new TransientError('ProcessingFailed', `Processing ${event.key} failed unexpectedly: ${(error as Error).message}`, 'process', error);
   }
   const processMs = performance.now() - started;
   await storeResult(ctx, outputKey, event.key, sourceEtag, result);
-  return { outcome: 'processed', outputKey, bytesIn, bytesOut: result.info.size, processMs };
+  return { outcome: 'processed', outputKey, bytesIn, bytesOut: result.info.size, processMs, waitMs: started - queued };
 }

@@ -148,7 +148,7 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
         metrics.bytes.inc({ operation, direction: 'in' }, result.bytesIn);
         metrics.bytes.inc({ operation, direction: 'out' }, result.bytesOut);
       }
-      logger.info({ ...base, outcome: result.outcome, outputKey: result.outputKey, durationMs: Math.round(seconds * 1000), processMs: Math.round(result.processMs), bytesIn: result.bytesIn, bytesOut: result.bytesOut }, 'photo');
+      logger.info({ ...base, outcome: result.outcome, outputKey: result.outputKey, durationMs: Math.round(seconds * 1000), processMs: Math.round(result.processMs), waitMs: Math.round(result.waitMs), bytesIn: result.bytesIn, bytesOut: result.bytesOut }, 'photo');
       return undefined;
     } catch (caught) {
       const error = caught instanceof WorkerError ? caught : new TransientError('Unexpected', String(caught), 'process', caught);
