@@ -1,0 +1,83 @@
+/**
+ * Cluster: EKS (API authentication mode, OIDC for IRSA, control-plane logs, KMS envelope
+ * encryption of secrets, pinned version and managed add-ons) without a default node group,
+ * plus the Kubernetes provider every in-cluster resource uses.
+ */
+import * as aws from '@pulumi/aws';
+import * as eks from '@pulumi/eks';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+
+export interface ClusterArgs {
+  readonly clusterName: string;
+  readonly kubernetesVersion: string;
+  readonly vpcId: pulumi.Input<string>;
+  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly endpointPublicAccess: boolean;
+  readonly endpointPrivateAccess: boolean;
+  readonly publicAccessCidrs: readonly string[];
+  readonly addonVersions: { readonly vpcCni: string; readonly coredns: string; readonly kubeProxy: string };
+}
+
+/** Every control-plane log type: API, audit, authenticator, controller manager, scheduler. */
+export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+export class Cluster extends pulumi.ComponentResource {
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly oidcProviderUrl: pulumi.Output<string>;
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  readonly provider: k8s.Provider;
+  readonly eks: eks.Cluster;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('darkroom:cluster:Cluster', name, {}, opts);
+    const secretsKey = new aws.kms.Key(
+      `${name}-secrets-key`,
+      { description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+      { parent: this },
+    );
+    this.eks = new eks.Cluster(
+      `${name}-eks`,
+      {
+        name: args.clusterName,
+        version: args.kubernetesVersion,
+        vpcId: args.vpcId,
+        privateSubnetIds: args.privateSubnetIds,
+        publicSubnetIds: args.publicSubnetIds,
+        nodeAssociatePublicIpAddress: false,
+        skipDefaultNodeGroup: true,
+        authenticationMode: eks.AuthenticationMode.Api,
+        createOidcProvider: true,
+        enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+        encryptionConfigKeyArn: secretsKey.arn,
+        endpointPublicAccess: args.endpointPublicAccess,
+        endpointPrivateAccess: args.endpointPrivateAccess,
+        ...(args.endpointPublicAccess ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
+        vpcCniOptions: { addonVersion: args.addonVersions.vpcCni },
+        corednsAddonOptions: { enabled: true, version: args.addonVersions.coredns },
+        kubeProxyAddonOptions: { enabled: true, version: args.addonVersions.kubeProxy },
+        nodeSecurityGroupTags: { 'karpenter.sh/discovery': args.clusterName },
+        tags: { 'darkroom.io/cluster': args.clusterName },
+      },
+      { parent: this },
+    );
+    this.name = this.eks.eksCluster.name;
+    this.arn = this.eks.eksCluster.arn;
+    this.clusterSecurityGroupId = this.eks.eksCluster.vpcConfig.clusterSecurityGroupId;
+    this.kubeconfig = pulumi.secret(this.eks.kubeconfigJson);
+    this.oidcProviderArn = this.eks.oidcProviderArn;
+    this.oidcProviderUrl = this.eks.oidcProviderUrl;
+    // Karpenter selects node security groups by this tag; the EKS-created cluster SG cannot be tagged at creation.
+    new aws.ec2.Tag(`${name}-cluster-sg-discovery`, { resourceId: this.clusterSecurityGroupId, key: 'karpenter.sh/discovery', value: args.clusterName }, { parent: this });
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.eks.kubeconfigJson, enableServerSideApply: true }, { parent: this });
+    this.registerOutputs({ name: this.name, kubeconfig: this.kubeconfig, oidcProviderArn: this.oidcProviderArn });
+  }
+}
+
+export function createCluster(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions): Cluster {
+  return new Cluster(name, args, opts);
+}

@@ -1,0 +1,161 @@
+/**
+ * The stack configuration: read once from `pulumi.Config`, validated with zod, defaults filled.
+ * Components never read config themselves; they take the typed values as arguments.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { OPERATIONS, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
+import { z } from 'zod';
+
+const k8sQuantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, { error: 'must be a Kubernetes quantity like "64" or "500m"' });
+const duration = z.string().regex(/^(\d+(s|m|h))+$|^Never$/, { error: 'must be a duration like "30s", "5m", "720h" or "Never"' });
+const semver = z.string().regex(/^v?\d+\.\d+\.\d+([-.][\w.]+)?$/, { error: 'must be a pinned version like "1.8.1"' });
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR like "203.0.113.0/24"' });
+
+const workerScaling = z
+  .object({
+    minReplicas: z.number().int().min(0).max(100).optional(),
+    maxReplicas: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const stackConfigSchema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region like "eu-west-1" (set aws:region)' }),
+    clusterName: z.string().regex(/^[a-z][a-z0-9-]{2,37}$/, { error: 'must be 3–38 lower-case letters, digits or hyphens, starting with a letter' }),
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: 'must be a pinned minor version like "1.34"' }).default('1.34'),
+    addonVersions: z
+      .object({
+        vpcCni: z.string().default('v1.20.4-eksbuild.1'),
+        coredns: z.string().default('v1.12.4-eksbuild.1'),
+        kubeProxy: z.string().default('v1.34.0-eksbuild.2'),
+      })
+      .strict()
+      .prefault({}),
+    network: z
+      .object({
+        cidrBlock: cidr.default('10.40.0.0/16'),
+        availabilityZones: z.number().int().min(2).max(6).default(3),
+        natGateways: z.enum(['single', 'onePerAz'], { error: 'must be "single" (cheap) or "onePerAz" (zone-resilient)' }).default('single'),
+      })
+      .strict()
+      .prefault({}),
+    endpoint: z
+      .object({
+        publicAccess: z.boolean().default(true),
+        privateAccess: z.boolean().default(true),
+        publicAccessCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
+      })
+      .strict()
+      .prefault({}),
+    systemNodes: z
+      .object({
+        instanceTypes: z.array(z.string()).min(1).default(['m7i.large', 'm6i.large']),
+        desired: z.number().int().min(1).default(2),
+        min: z.number().int().min(1).default(2),
+        max: z.number().int().min(1).default(4),
+        diskGiB: z.number().int().min(20).max(1000).default(50),
+      })
+      .strict()
+      .prefault({})
+      .refine((s) => s.min <= s.desired && s.desired <= s.max, { error: 'needs min ≤ desired ≤ max' }),
+    karpenter: z
+      .object({
+        chartVersion: semver.default('1.8.1'),
+        amiAlias: z.string().regex(/^(al2023|bottlerocket)@v[\d.]+$/, { error: 'must pin an AMI alias like "al2023@v20251117" (never @latest)' }).default('al2023@v20251117'),
+        cpuLimit: k8sQuantity.default('64'),
+        consolidateAfter: duration.default('1m'),
+        expireAfter: duration.default('720h'),
+        architectures: z.array(z.enum(['amd64', 'arm64'])).min(1).default(['amd64']),
+        instanceCategories: z.array(z.enum(['c', 'm', 'r'])).min(1).default(['c', 'm', 'r']),
+        minInstanceGeneration: z.number().int().min(4).default(6),
+      })
+      .strict()
+      .prefault({}),
+    keda: z
+      .object({
+        chartVersion: semver.default('2.18.1'),
+        pollingIntervalSeconds: z.number().int().min(5).max(300).default(10),
+        cooldownPeriodSeconds: z.number().int().min(30).max(3600).default(300),
+      })
+      .strict()
+      .prefault({}),
+    metricsServer: z.object({ chartVersion: semver.default('3.13.0') }).strict().prefault({}),
+    storage: z
+      .object({
+        encryption: z.enum(['sse-s3', 'sse-kms'], { error: 'must be "sse-s3" or "sse-kms"' }).default('sse-s3'),
+        versioning: z.boolean().default(false),
+        corsAllowedOrigins: z.array(z.string().url()).default([]),
+        forceDestroy: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    workers: z
+      .object(Object.fromEntries(OPERATIONS.map((op) => [op, workerScaling.optional()])) as Record<(typeof OPERATIONS)[number], z.ZodOptional<typeof workerScaling>>)
+      .strict()
+      .prefault({}),
+    images: z
+      .object({
+        platforms: z.array(z.enum(['linux/amd64', 'linux/arm64'])).min(1).default(['linux/amd64']),
+        keepLast: z.number().int().min(1).max(1000).default(20),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type RawStackConfig = z.input<typeof stackConfigSchema>;
+
+/** Per-operation scaling: the spec's defaults overridden by the stack's `workers.<op>`. */
+export function workerScalingFor(config: StackConfig, operation: (typeof OPERATIONS)[number]): { minReplicas: number; maxReplicas: number; queueLength: number; activationQueueLength: number } {
+  const defaults = SCALING_DEFAULTS[operation];
+  const override = config.workers[operation] ?? {};
+  return { ...defaults, ...override };
+}
+
+/** Raised for a stack configuration that does not validate; lists every problem with its key. */
+export class StackConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid stack configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'StackConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validate a raw configuration (the `darkroom:` keys plus `region`).
+ * @throws {StackConfigError} naming each bad key (as `darkroom:<key>`), its expectation and the value.
+ */
+export function parseStackConfig(raw: unknown): StackConfig {
+  const result = stackConfigSchema.safeParse(raw);
+  if (result.success) {
+    const scaling = OPERATIONS.map((op) => [op, workerScalingFor(result.data, op)] as const).filter(([, s]) => s.minReplicas > s.maxReplicas);
+    if (scaling.length > 0) throw new StackConfigError(scaling.map(([op, s]) => `darkroom:workers.${op} needs minReplicas ≤ maxReplicas, received ${s.minReplicas} > ${s.maxReplicas}`));
+    return result.data;
+  }
+  throw new StackConfigError(
+    result.error.issues.map((issue) => {
+      const key = issue.path.map(String).join('.');
+      const label = key === 'region' ? 'aws:region' : `darkroom:${key || '(root)'}`;
+      let value: unknown = raw;
+      for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+      return `${label} ${issue.message}${value === undefined ? '' : `, received ${JSON.stringify(value)}`}`;
+    }),
+  );
+}
+
+const KEYS = ['clusterName', 'kubernetesVersion', 'addonVersions', 'network', 'endpoint', 'systemNodes', 'karpenter', 'keda', 'metricsServer', 'storage', 'workers', 'images'] as const;
+
+/** Read and validate this stack's configuration. The only place the program touches pulumi.Config. */
+export function readStackConfig(): StackConfig {
+  const darkroom = new pulumi.Config('darkroom');
+  const raw: Record<string, unknown> = { region: new pulumi.Config('aws').get('region') };
+  for (const key of KEYS) {
+    const value = darkroom.get(key);
+    if (value === undefined) continue;
+    // Structured values (objects, lists) arrive as JSON; scalars such as "1.34" stay strings.
+    raw[key] = /^\s*[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return parseStackConfig(raw);
+}

@@ -1,0 +1,102 @@
+/**
+ * The whole system for one stack, composed from the capability components. `index.ts` calls it
+ * with the validated stack config; tests call it under Pulumi's mocks.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { OPERATIONS, type Operation, inputPrefix } from '@darkroom/pipeline-spec';
+import { createKeda, createMetricsServer } from './addons.ts';
+import { createCluster } from './cluster.ts';
+import { type StackConfig, workerScalingFor } from './config.ts';
+import { createWorkerImage } from './images.ts';
+import { createKarpenter } from './karpenter.ts';
+import { createNetwork } from './network.ts';
+import { createPhotoStorage } from './storage.ts';
+import { createSystemNodeGroup } from './system-nodes.ts';
+import { createWorker, createWorkloadNamespace } from './workers.ts';
+
+export interface DarkroomOutputs {
+  readonly bucketName: pulumi.Output<string>;
+  readonly uploadPrefixes: Record<Operation, string>;
+  readonly queueUrls: Record<Operation, pulumi.Output<string>>;
+  readonly deadLetterQueueUrls: Record<Operation, pulumi.Output<string>>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly uploadHint: pulumi.Output<string>;
+}
+
+export function createDarkroom(config: StackConfig, options: { stack: string; repoRoot: string }): DarkroomOutputs {
+  const namePrefix = `darkroom-${options.stack}`;
+  const network = createNetwork('network', { clusterName: config.clusterName, ...config.network });
+  const cluster = createCluster('cluster', {
+    clusterName: config.clusterName,
+    kubernetesVersion: config.kubernetesVersion,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    publicSubnetIds: network.publicSubnetIds,
+    endpointPublicAccess: config.endpoint.publicAccess,
+    endpointPrivateAccess: config.endpoint.privateAccess,
+    publicAccessCidrs: config.endpoint.publicAccessCidrs,
+    addonVersions: config.addonVersions,
+  });
+  const systemNodes = createSystemNodeGroup('system-nodes', { cluster: cluster.eks, clusterName: config.clusterName, subnetIds: network.privateSubnetIds, ...config.systemNodes });
+  const karpenter = createKarpenter('karpenter', {
+    clusterName: config.clusterName,
+    clusterEndpointName: cluster.name,
+    clusterArn: cluster.arn,
+    oidcProviderArn: cluster.oidcProviderArn,
+    oidcProviderUrl: cluster.oidcProviderUrl,
+    provider: cluster.provider,
+    region: config.region,
+    ...config.karpenter,
+    dependsOn: [systemNodes],
+  });
+  createMetricsServer('metrics-server', { provider: cluster.provider, chartVersion: config.metricsServer.chartVersion, dependsOn: [systemNodes] });
+  const storage = createPhotoStorage('storage', { namePrefix, ...config.storage });
+  const keda = createKeda('keda', {
+    provider: cluster.provider,
+    chartVersion: config.keda.chartVersion,
+    oidcProviderArn: cluster.oidcProviderArn,
+    oidcProviderUrl: cluster.oidcProviderUrl,
+    queueArns: OPERATIONS.map((op) => storage.queues[op].queue.arn),
+    dependsOn: [systemNodes],
+  });
+  const namespace = createWorkloadNamespace('workload-namespace', cluster.provider);
+  for (const operation of OPERATIONS) {
+    const image = createWorkerImage(`${operation}-image`, { namePrefix, operation, repoRoot: options.repoRoot, ...config.images });
+    const queues = storage.queues[operation];
+    createWorker(
+      `${operation}-worker`,
+      {
+        operation,
+        namespace,
+        provider: cluster.provider,
+        image: image.ref,
+        region: config.region,
+        bucketName: storage.bucketName,
+        bucketArn: storage.bucketArn,
+        ...(storage.kmsKeyArn ? { bucketKmsKeyArn: storage.kmsKeyArn } : {}),
+        queueUrl: queues.queue.url,
+        queueArn: queues.queue.arn,
+        deadLetterQueueUrl: queues.deadLetterQueue.url,
+        deadLetterQueueArn: queues.deadLetterQueue.arn,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        scaling: workerScalingFor(config, operation),
+        pollingIntervalSeconds: config.keda.pollingIntervalSeconds,
+        cooldownPeriodSeconds: config.keda.cooldownPeriodSeconds,
+        keda: keda.release,
+      },
+      { dependsOn: [karpenter] },
+    );
+  }
+  const byOperation = <T>(fn: (op: Operation) => T) => Object.fromEntries(OPERATIONS.map((op) => [op, fn(op)])) as Record<Operation, T>;
+  return {
+    bucketName: storage.bucketName,
+    uploadPrefixes: byOperation((op) => inputPrefix(op)),
+    queueUrls: byOperation((op) => storage.queues[op].queue.url),
+    deadLetterQueueUrls: byOperation((op) => storage.queues[op].deadLetterQueue.url),
+    clusterName: cluster.name,
+    kubeconfig: cluster.kubeconfig,
+    uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/output/thumbnail/)`,
+  };
+}
