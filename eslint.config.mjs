@@ -16,6 +16,7 @@ export default [
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -26,7 +27,7 @@ export default [
             { sourceTag: 'layer:spec', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:image-ops', 'layer:spec'] },
             { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'] },
-            { sourceTag: 'layer:infra', onlyDependOnLibsWithTags: ['layer:spec'] },
+            { sourceTag: 'layer:infra', onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra'] },
             { sourceTag: 'layer:local', onlyDependOnLibsWithTags: ['layer:local', 'layer:spec', 'layer:image-ops'] },
           ],
         },

@@ -41,3 +41,9 @@ describe('pipeline spec', () => {
     expect(() => queueNames('grayscale', 'bad prefix!')).toThrow(/namePrefix must match .* received "bad prefix!"/);
   });
 });
+
+describe('runtime', () => {
+  it('runs on Node 24 LTS, the version the images and engines pin', () => {
+    expect(process.versions.node.split('.')[0]).toBe('24');
+  });
+});
