@@ -112,7 +112,9 @@ async function download(ctx: PhotoContext, key: string): Promise<{ bytes: Buffer
       object.Body.transformToWebStream().cancel().catch(() => undefined);
       throw new PermanentMessageError('ImageTooLarge', `Source is ${object.ContentLength} bytes, above maxInputBytes ${limit}`, 'download');
     }
-    return { bytes: Buffer.from(await object.Body.transformToByteArray()), etag: unquote(object.ETag) };
+    const array = await object.Body.transformToByteArray();
+    // Wrap, don't copy: a 20 MP JPEG is several MB and the SDK already assembled it once.
+    return { bytes: Buffer.from(array.buffer, array.byteOffset, array.byteLength), etag: unquote(object.ETag) };
   } catch (error) {
     throw classifyAwsError(error, 'download', `GET s3://${ctx.bucket}/${key}`);
   }
