@@ -8,7 +8,14 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/dist', '**/node_modules', '**/out-tsc', '**/.nx', '**/vitest.config.*.timestamp*', 'darkroom-out'],
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/out-tsc',
+      '**/.nx',
+      '**/vitest.config.*.timestamp*',
+      'darkroom-out',
+    ],
   },
   ...tseslint.configs.strict.map((c) => ({ ...c, files: ['**/*.ts'] })),
   {
@@ -16,7 +23,10 @@ export default [
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -25,10 +35,19 @@ export default [
           depConstraints: [
             { sourceTag: 'layer:image-ops', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:spec', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: ['layer:image-ops', 'layer:spec'] },
-            { sourceTag: 'layer:service', onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'] },
+            {
+              sourceTag: 'layer:runtime',
+              onlyDependOnLibsWithTags: ['layer:image-ops', 'layer:spec'],
+            },
+            {
+              sourceTag: 'layer:service',
+              onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'],
+            },
             { sourceTag: 'layer:infra', onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra'] },
-            { sourceTag: 'layer:local', onlyDependOnLibsWithTags: ['layer:local', 'layer:spec', 'layer:image-ops'] },
+            {
+              sourceTag: 'layer:local',
+              onlyDependOnLibsWithTags: ['layer:local', 'layer:spec', 'layer:image-ops'],
+            },
           ],
         },
       ],

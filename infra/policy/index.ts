@@ -9,8 +9,13 @@ new PolicyPack('darkroom', {
       description: RULES.map((r) => `${r.name}: ${r.description}`).join(' '),
       enforcementLevel: 'mandatory',
       validateStack: (stack: StackValidationArgs, reportViolation: ReportViolation) => {
-        const resources = stack.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.props as Record<string, unknown> }));
-        for (const v of checkResources(resources)) reportViolation(`[${v.rule}] ${v.resource}: ${v.message}`);
+        const resources = stack.resources.map((r) => ({
+          type: r.type,
+          name: r.name,
+          inputs: r.props as Record<string, unknown>,
+        }));
+        for (const v of checkResources(resources))
+          reportViolation(`[${v.rule}] ${v.resource}: ${v.message}`);
       },
     },
   ],

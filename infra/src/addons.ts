@@ -26,7 +26,11 @@ export class MetricsServer extends pulumi.ComponentResource {
         version: args.chartVersion,
         namespace: 'kube-system',
         repositoryOpts: { repo: 'https://kubernetes-sigs.github.io/metrics-server/' },
-        values: { replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 }, ...SYSTEM_PLACEMENT },
+        values: {
+          replicas: 2,
+          podDisruptionBudget: { enabled: true, minAvailable: 1 },
+          ...SYSTEM_PLACEMENT,
+        },
       },
       { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
     );
@@ -34,7 +38,11 @@ export class MetricsServer extends pulumi.ComponentResource {
   }
 }
 
-export function createMetricsServer(name: string, args: MetricsServerArgs, opts?: pulumi.ComponentResourceOptions): MetricsServer {
+export function createMetricsServer(
+  name: string,
+  args: MetricsServerArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): MetricsServer {
   return new MetricsServer(name, args, opts);
 }
 
@@ -59,12 +67,30 @@ export class Keda extends pulumi.ComponentResource {
     super('darkroom:addons:Keda', name, {}, opts);
     const role = new aws.iam.Role(
       `${name}-operator-role`,
-      { assumeRolePolicy: irsaTrustPolicy(args.oidcProviderArn, args.oidcProviderUrl, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT), description: 'KEDA operator: reads SQS queue depth' },
+      {
+        assumeRolePolicy: irsaTrustPolicy(
+          args.oidcProviderArn,
+          args.oidcProviderUrl,
+          KEDA_NAMESPACE,
+          KEDA_OPERATOR_SERVICE_ACCOUNT,
+        ),
+        description: 'KEDA operator: reads SQS queue depth',
+      },
       { parent: this },
     );
     new aws.iam.RolePolicy(
       `${name}-operator-policy`,
-      { role: role.name, policy: policyDocument([{ Sid: 'ReadQueueDepth', Effect: 'Allow', Action: 'sqs:GetQueueAttributes', Resource: args.queueArns }]) },
+      {
+        role: role.name,
+        policy: policyDocument([
+          {
+            Sid: 'ReadQueueDepth',
+            Effect: 'Allow',
+            Action: 'sqs:GetQueueAttributes',
+            Resource: args.queueArns,
+          },
+        ]),
+      },
       { parent: this },
     );
     this.release = new k8s.helm.v3.Release(
@@ -77,7 +103,12 @@ export class Keda extends pulumi.ComponentResource {
         createNamespace: true,
         repositoryOpts: { repo: 'https://kedacore.github.io/charts' },
         values: {
-          serviceAccount: { operator: { name: KEDA_OPERATOR_SERVICE_ACCOUNT, annotations: { [IRSA_ANNOTATION]: role.arn } } },
+          serviceAccount: {
+            operator: {
+              name: KEDA_OPERATOR_SERVICE_ACCOUNT,
+              annotations: { [IRSA_ANNOTATION]: role.arn },
+            },
+          },
           podIdentity: { aws: { irsa: { enabled: true, roleArn: role.arn } } },
           operator: { replicaCount: 2 },
           podDisruptionBudget: { operator: { minAvailable: 1 }, metricServer: { minAvailable: 1 } },
@@ -91,6 +122,10 @@ export class Keda extends pulumi.ComponentResource {
   }
 }
 
-export function createKeda(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions): Keda {
+export function createKeda(
+  name: string,
+  args: KedaArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): Keda {
   return new Keda(name, args, opts);
 }

@@ -17,11 +17,21 @@ export interface ClusterArgs {
   readonly endpointPublicAccess: boolean;
   readonly endpointPrivateAccess: boolean;
   readonly publicAccessCidrs: readonly string[];
-  readonly addonVersions: { readonly vpcCni: string; readonly coredns: string; readonly kubeProxy: string };
+  readonly addonVersions: {
+    readonly vpcCni: string;
+    readonly coredns: string;
+    readonly kubeProxy: string;
+  };
 }
 
 /** Every control-plane log type: API, audit, authenticator, controller manager, scheduler. */
-export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+export const CONTROL_PLANE_LOG_TYPES = [
+  'api',
+  'audit',
+  'authenticator',
+  'controllerManager',
+  'scheduler',
+];
 
 export class Cluster extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
@@ -37,7 +47,11 @@ export class Cluster extends pulumi.ComponentResource {
     super('darkroom:cluster:Cluster', name, {}, opts);
     const secretsKey = new aws.kms.Key(
       `${name}-secrets-key`,
-      { description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+      {
+        description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      },
       { parent: this },
     );
     this.eks = new eks.Cluster(
@@ -72,12 +86,32 @@ export class Cluster extends pulumi.ComponentResource {
     this.oidcProviderArn = this.eks.oidcProviderArn;
     this.oidcProviderUrl = this.eks.oidcProviderUrl;
     // Karpenter selects node security groups by this tag; the EKS-created cluster SG cannot be tagged at creation.
-    new aws.ec2.Tag(`${name}-cluster-sg-discovery`, { resourceId: this.clusterSecurityGroupId, key: 'karpenter.sh/discovery', value: args.clusterName }, { parent: this });
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.eks.kubeconfigJson, enableServerSideApply: true }, { parent: this });
-    this.registerOutputs({ name: this.name, kubeconfig: this.kubeconfig, oidcProviderArn: this.oidcProviderArn });
+    new aws.ec2.Tag(
+      `${name}-cluster-sg-discovery`,
+      {
+        resourceId: this.clusterSecurityGroupId,
+        key: 'karpenter.sh/discovery',
+        value: args.clusterName,
+      },
+      { parent: this },
+    );
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: this.eks.kubeconfigJson, enableServerSideApply: true },
+      { parent: this },
+    );
+    this.registerOutputs({
+      name: this.name,
+      kubeconfig: this.kubeconfig,
+      oidcProviderArn: this.oidcProviderArn,
+    });
   }
 }
 
-export function createCluster(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions): Cluster {
+export function createCluster(
+  name: string,
+  args: ClusterArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): Cluster {
   return new Cluster(name, args, opts);
 }

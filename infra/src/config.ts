@@ -6,10 +6,18 @@ import * as pulumi from '@pulumi/pulumi';
 import { OPERATIONS, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 
-const k8sQuantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, { error: 'must be a Kubernetes quantity like "64" or "500m"' });
-const duration = z.string().regex(/^(\d+(s|m|h))+$|^Never$/, { error: 'must be a duration like "30s", "5m", "720h" or "Never"' });
-const semver = z.string().regex(/^v?\d+\.\d+\.\d+([-.][\w.]+)?$/, { error: 'must be a pinned version like "1.8.1"' });
-const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR like "203.0.113.0/24"' });
+const k8sQuantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, {
+  error: 'must be a Kubernetes quantity like "64" or "500m"',
+});
+const duration = z.string().regex(/^(\d+(s|m|h))+$|^Never$/, {
+  error: 'must be a duration like "30s", "5m", "720h" or "Never"',
+});
+const semver = z
+  .string()
+  .regex(/^v?\d+\.\d+\.\d+([-.][\w.]+)?$/, { error: 'must be a pinned version like "1.8.1"' });
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
+  error: 'must be an IPv4 CIDR like "203.0.113.0/24"',
+});
 
 const workerScaling = z
   .object({
@@ -20,9 +28,16 @@ const workerScaling = z
 
 export const stackConfigSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region like "eu-west-1" (set aws:region)' }),
-    clusterName: z.string().regex(/^[a-z][a-z0-9-]{2,37}$/, { error: 'must be 3–38 lower-case letters, digits or hyphens, starting with a letter' }),
-    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: 'must be a pinned minor version like "1.34"' }).default('1.34'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+      error: 'must be an AWS region like "eu-west-1" (set aws:region)',
+    }),
+    clusterName: z.string().regex(/^[a-z][a-z0-9-]{2,37}$/, {
+      error: 'must be 3–38 lower-case letters, digits or hyphens, starting with a letter',
+    }),
+    kubernetesVersion: z
+      .string()
+      .regex(/^1\.\d{2}$/, { error: 'must be a pinned minor version like "1.34"' })
+      .default('1.34'),
     addonVersions: z
       .object({
         vpcCni: z.string().default('v1.20.4-eksbuild.1'),
@@ -35,7 +50,11 @@ export const stackConfigSchema = z
       .object({
         cidrBlock: cidr.default('10.40.0.0/16'),
         availabilityZones: z.number().int().min(2).max(6).default(3),
-        natGateways: z.enum(['single', 'onePerAz'], { error: 'must be "single" (cheap) or "onePerAz" (zone-resilient)' }).default('single'),
+        natGateways: z
+          .enum(['single', 'onePerAz'], {
+            error: 'must be "single" (cheap) or "onePerAz" (zone-resilient)',
+          })
+          .default('single'),
       })
       .strict()
       .prefault({}),
@@ -57,16 +76,29 @@ export const stackConfigSchema = z
       })
       .strict()
       .prefault({})
-      .refine((s) => s.min <= s.desired && s.desired <= s.max, { error: 'needs min ≤ desired ≤ max' }),
+      .refine((s) => s.min <= s.desired && s.desired <= s.max, {
+        error: 'needs min ≤ desired ≤ max',
+      }),
     karpenter: z
       .object({
         chartVersion: semver.default('1.8.1'),
-        amiAlias: z.string().regex(/^(al2023|bottlerocket)@v[\d.]+$/, { error: 'must pin an AMI alias like "al2023@v20251117" (never @latest)' }).default('al2023@v20251117'),
+        amiAlias: z
+          .string()
+          .regex(/^(al2023|bottlerocket)@v[\d.]+$/, {
+            error: 'must pin an AMI alias like "al2023@v20251117" (never @latest)',
+          })
+          .default('al2023@v20251117'),
         cpuLimit: k8sQuantity.default('64'),
         consolidateAfter: duration.default('1m'),
         expireAfter: duration.default('720h'),
-        architectures: z.array(z.enum(['amd64', 'arm64'])).min(1).default(['amd64']),
-        instanceCategories: z.array(z.enum(['c', 'm', 'r'])).min(1).default(['c', 'm', 'r']),
+        architectures: z
+          .array(z.enum(['amd64', 'arm64']))
+          .min(1)
+          .default(['amd64']),
+        instanceCategories: z
+          .array(z.enum(['c', 'm', 'r']))
+          .min(1)
+          .default(['c', 'm', 'r']),
         minInstanceGeneration: z.number().int().min(4).default(6),
       })
       .strict()
@@ -79,10 +111,15 @@ export const stackConfigSchema = z
       })
       .strict()
       .prefault({}),
-    metricsServer: z.object({ chartVersion: semver.default('3.13.0') }).strict().prefault({}),
+    metricsServer: z
+      .object({ chartVersion: semver.default('3.13.0') })
+      .strict()
+      .prefault({}),
     storage: z
       .object({
-        encryption: z.enum(['sse-s3', 'sse-kms'], { error: 'must be "sse-s3" or "sse-kms"' }).default('sse-s3'),
+        encryption: z
+          .enum(['sse-s3', 'sse-kms'], { error: 'must be "sse-s3" or "sse-kms"' })
+          .default('sse-s3'),
         versioning: z.boolean().default(false),
         corsAllowedOrigins: z.array(z.string().url()).default([]),
         forceDestroy: z.boolean().default(false),
@@ -90,12 +127,20 @@ export const stackConfigSchema = z
       .strict()
       .prefault({}),
     workers: z
-      .object(Object.fromEntries(OPERATIONS.map((op) => [op, workerScaling.optional()])) as Record<(typeof OPERATIONS)[number], z.ZodOptional<typeof workerScaling>>)
+      .object(
+        Object.fromEntries(OPERATIONS.map((op) => [op, workerScaling.optional()])) as Record<
+          (typeof OPERATIONS)[number],
+          z.ZodOptional<typeof workerScaling>
+        >,
+      )
       .strict()
       .prefault({}),
     images: z
       .object({
-        platforms: z.array(z.enum(['linux/amd64', 'linux/arm64'])).min(1).default(['linux/amd64']),
+        platforms: z
+          .array(z.enum(['linux/amd64', 'linux/arm64']))
+          .min(1)
+          .default(['linux/amd64']),
         keepLast: z.number().int().min(1).max(1000).default(20),
       })
       .strict()
@@ -107,7 +152,15 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 
 /** Per-operation scaling: the spec's defaults overridden by the stack's `workers.<op>`. */
-export function workerScalingFor(config: StackConfig, operation: (typeof OPERATIONS)[number]): { minReplicas: number; maxReplicas: number; queueLength: number; activationQueueLength: number } {
+export function workerScalingFor(
+  config: StackConfig,
+  operation: (typeof OPERATIONS)[number],
+): {
+  minReplicas: number;
+  maxReplicas: number;
+  queueLength: number;
+  activationQueueLength: number;
+} {
   const defaults = SCALING_DEFAULTS[operation];
   const override = config.workers[operation] ?? {};
   return { ...defaults, ...override };
@@ -130,8 +183,16 @@ export class StackConfigError extends Error {
 export function parseStackConfig(raw: unknown): StackConfig {
   const result = stackConfigSchema.safeParse(raw);
   if (result.success) {
-    const scaling = OPERATIONS.map((op) => [op, workerScalingFor(result.data, op)] as const).filter(([, s]) => s.minReplicas > s.maxReplicas);
-    if (scaling.length > 0) throw new StackConfigError(scaling.map(([op, s]) => `darkroom:workers.${op} needs minReplicas ≤ maxReplicas, received ${s.minReplicas} > ${s.maxReplicas}`));
+    const scaling = OPERATIONS.map((op) => [op, workerScalingFor(result.data, op)] as const).filter(
+      ([, s]) => s.minReplicas > s.maxReplicas,
+    );
+    if (scaling.length > 0)
+      throw new StackConfigError(
+        scaling.map(
+          ([op, s]) =>
+            `darkroom:workers.${op} needs minReplicas ≤ maxReplicas, received ${s.minReplicas} > ${s.maxReplicas}`,
+        ),
+      );
     return result.data;
   }
   throw new StackConfigError(
@@ -139,13 +200,30 @@ export function parseStackConfig(raw: unknown): StackConfig {
       const key = issue.path.map(String).join('.');
       const label = key === 'region' ? 'aws:region' : `darkroom:${key || '(root)'}`;
       let value: unknown = raw;
-      for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+      for (const part of issue.path)
+        value =
+          value !== null && typeof value === 'object'
+            ? (value as Record<PropertyKey, unknown>)[part]
+            : undefined;
       return `${label} ${issue.message}${value === undefined ? '' : `, received ${JSON.stringify(value)}`}`;
     }),
   );
 }
 
-const KEYS = ['clusterName', 'kubernetesVersion', 'addonVersions', 'network', 'endpoint', 'systemNodes', 'karpenter', 'keda', 'metricsServer', 'storage', 'workers', 'images'] as const;
+const KEYS = [
+  'clusterName',
+  'kubernetesVersion',
+  'addonVersions',
+  'network',
+  'endpoint',
+  'systemNodes',
+  'karpenter',
+  'keda',
+  'metricsServer',
+  'storage',
+  'workers',
+  'images',
+] as const;
 
 /** Read and validate this stack's configuration. The only place the program touches pulumi.Config. */
 export function readStackConfig(): StackConfig {

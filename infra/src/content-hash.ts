@@ -19,7 +19,14 @@ function filesUnder(root: string, path: string): string[] {
 
 /** The repository paths an operation's image is built from (its Dockerfile's COPY sources that matter). */
 export function imageInputs(operation: Operation): string[] {
-  return ['package.json', 'package-lock.json', 'packages/image-ops', 'packages/pipeline-spec', 'packages/worker-runtime', `services/${operation}`];
+  return [
+    'package.json',
+    'package-lock.json',
+    'packages/image-ops',
+    'packages/pipeline-spec',
+    'packages/worker-runtime',
+    `services/${operation}`,
+  ];
 }
 
 /**
@@ -33,7 +40,11 @@ export function serviceContentHash(repoRoot: string, operation: Operation): stri
     .map((f) => relative(repoRoot, join(repoRoot, f)))
     .sort();
   for (const file of files) {
-    hash.update(file).update('\0').update(readFileSync(join(repoRoot, file))).update('\0');
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(repoRoot, file)))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }

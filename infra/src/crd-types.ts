@@ -24,11 +24,21 @@ export interface TriggerAuthenticationSpec {
   /** `aws` pod identity with identityOwner `keda`: the operator's own IRSA role reads the queue. */
   readonly podIdentity: { readonly provider: 'aws'; readonly identityOwner: 'keda' | 'workload' };
 }
-export type TriggerAuthentication = Resource<'keda.sh/v1alpha1', 'TriggerAuthentication', TriggerAuthenticationSpec>;
+export type TriggerAuthentication = Resource<
+  'keda.sh/v1alpha1',
+  'TriggerAuthentication',
+  TriggerAuthenticationSpec
+>;
 
 export interface SqsTrigger {
   readonly type: 'aws-sqs-queue';
-  readonly metadata: { readonly queueURL: string; readonly queueLength: string; readonly activationQueueLength: string; readonly awsRegion: string; readonly scaleOnInFlight: 'true' | 'false' };
+  readonly metadata: {
+    readonly queueURL: string;
+    readonly queueLength: string;
+    readonly activationQueueLength: string;
+    readonly awsRegion: string;
+    readonly scaleOnInFlight: 'true' | 'false';
+  };
   readonly authenticationRef: { readonly name: string };
 }
 export interface CpuTrigger {
@@ -44,7 +54,11 @@ export interface HpaScalingPolicy {
 }
 
 export interface ScaledObjectSpec {
-  readonly scaleTargetRef: { readonly apiVersion: 'apps/v1'; readonly kind: 'Deployment'; readonly name: string };
+  readonly scaleTargetRef: {
+    readonly apiVersion: 'apps/v1';
+    readonly kind: 'Deployment';
+    readonly name: string;
+  };
   readonly minReplicaCount: number;
   readonly maxReplicaCount: number;
   readonly pollingInterval: number;
@@ -52,8 +66,16 @@ export interface ScaledObjectSpec {
   readonly advanced: {
     readonly horizontalPodAutoscalerConfig: {
       readonly behavior: {
-        readonly scaleUp: { readonly stabilizationWindowSeconds: number; readonly selectPolicy: 'Max'; readonly policies: readonly HpaScalingPolicy[] };
-        readonly scaleDown: { readonly stabilizationWindowSeconds: number; readonly selectPolicy: 'Min' | 'Max'; readonly policies: readonly HpaScalingPolicy[] };
+        readonly scaleUp: {
+          readonly stabilizationWindowSeconds: number;
+          readonly selectPolicy: 'Max';
+          readonly policies: readonly HpaScalingPolicy[];
+        };
+        readonly scaleDown: {
+          readonly stabilizationWindowSeconds: number;
+          readonly selectPolicy: 'Min' | 'Max';
+          readonly policies: readonly HpaScalingPolicy[];
+        };
       };
     };
   };
@@ -73,9 +95,17 @@ export interface NodePoolSpec {
   readonly template: {
     readonly metadata: { readonly labels: Record<string, string> };
     readonly spec: {
-      readonly nodeClassRef: { readonly group: 'karpenter.k8s.aws'; readonly kind: 'EC2NodeClass'; readonly name: string };
+      readonly nodeClassRef: {
+        readonly group: 'karpenter.k8s.aws';
+        readonly kind: 'EC2NodeClass';
+        readonly name: string;
+      };
       readonly requirements: readonly NodeSelectorRequirement[];
-      readonly taints: readonly { readonly key: string; readonly value: string; readonly effect: 'NoSchedule' | 'NoExecute' | 'PreferNoSchedule' }[];
+      readonly taints: readonly {
+        readonly key: string;
+        readonly value: string;
+        readonly effect: 'NoSchedule' | 'NoExecute' | 'PreferNoSchedule';
+      }[];
       readonly expireAfter: string;
       readonly terminationGracePeriod: string;
     };
@@ -84,7 +114,10 @@ export interface NodePoolSpec {
   readonly disruption: {
     readonly consolidationPolicy: 'WhenEmptyOrUnderutilized' | 'WhenEmpty';
     readonly consolidateAfter: string;
-    readonly budgets: readonly { readonly nodes: string; readonly reasons?: readonly ('Underutilized' | 'Empty' | 'Drifted')[] }[];
+    readonly budgets: readonly {
+      readonly nodes: string;
+      readonly reasons?: readonly ('Underutilized' | 'Empty' | 'Drifted')[];
+    }[];
   };
 }
 export type NodePool = Resource<'karpenter.sh/v1', 'NodePool', NodePoolSpec>;
@@ -94,8 +127,21 @@ export interface EC2NodeClassSpec {
   readonly amiSelectorTerms: readonly { readonly alias: string }[];
   readonly subnetSelectorTerms: readonly { readonly tags: Record<string, string> }[];
   readonly securityGroupSelectorTerms: readonly { readonly tags: Record<string, string> }[];
-  readonly metadataOptions: { readonly httpEndpoint: 'enabled'; readonly httpProtocolIPv6: 'disabled'; readonly httpPutResponseHopLimit: number; readonly httpTokens: 'required' };
-  readonly blockDeviceMappings: readonly { readonly deviceName: string; readonly ebs: { readonly volumeSize: string; readonly volumeType: 'gp3'; readonly encrypted: boolean; readonly deleteOnTermination: boolean } }[];
+  readonly metadataOptions: {
+    readonly httpEndpoint: 'enabled';
+    readonly httpProtocolIPv6: 'disabled';
+    readonly httpPutResponseHopLimit: number;
+    readonly httpTokens: 'required';
+  };
+  readonly blockDeviceMappings: readonly {
+    readonly deviceName: string;
+    readonly ebs: {
+      readonly volumeSize: string;
+      readonly volumeType: 'gp3';
+      readonly encrypted: boolean;
+      readonly deleteOnTermination: boolean;
+    };
+  }[];
   readonly tags: Record<string, string>;
 }
 export type EC2NodeClass = Resource<'karpenter.k8s.aws/v1', 'EC2NodeClass', EC2NodeClassSpec>;

@@ -24,7 +24,10 @@ export interface DarkroomOutputs {
   readonly uploadHint: pulumi.Output<string>;
 }
 
-export function createDarkroom(config: StackConfig, options: { stack: string; repoRoot: string }): DarkroomOutputs {
+export function createDarkroom(
+  config: StackConfig,
+  options: { stack: string; repoRoot: string },
+): DarkroomOutputs {
   const namePrefix = `darkroom-${options.stack}`;
   const network = createNetwork('network', { clusterName: config.clusterName, ...config.network });
   const cluster = createCluster('cluster', {
@@ -38,7 +41,12 @@ export function createDarkroom(config: StackConfig, options: { stack: string; re
     publicAccessCidrs: config.endpoint.publicAccessCidrs,
     addonVersions: config.addonVersions,
   });
-  const systemNodes = createSystemNodeGroup('system-nodes', { cluster: cluster.eks, clusterName: config.clusterName, subnetIds: network.privateSubnetIds, ...config.systemNodes });
+  const systemNodes = createSystemNodeGroup('system-nodes', {
+    cluster: cluster.eks,
+    clusterName: config.clusterName,
+    subnetIds: network.privateSubnetIds,
+    ...config.systemNodes,
+  });
   const karpenter = createKarpenter('karpenter', {
     clusterName: config.clusterName,
     clusterEndpointName: cluster.name,
@@ -50,7 +58,11 @@ export function createDarkroom(config: StackConfig, options: { stack: string; re
     ...config.karpenter,
     dependsOn: [systemNodes],
   });
-  createMetricsServer('metrics-server', { provider: cluster.provider, chartVersion: config.metricsServer.chartVersion, dependsOn: [systemNodes] });
+  createMetricsServer('metrics-server', {
+    provider: cluster.provider,
+    chartVersion: config.metricsServer.chartVersion,
+    dependsOn: [systemNodes],
+  });
   const storage = createPhotoStorage('storage', { namePrefix, ...config.storage });
   const keda = createKeda('keda', {
     provider: cluster.provider,
@@ -62,7 +74,12 @@ export function createDarkroom(config: StackConfig, options: { stack: string; re
   });
   const namespace = createWorkloadNamespace('workload-namespace', cluster.provider);
   for (const operation of OPERATIONS) {
-    const image = createWorkerImage(`${operation}-image`, { namePrefix, operation, repoRoot: options.repoRoot, ...config.images });
+    const image = createWorkerImage(`${operation}-image`, {
+      namePrefix,
+      operation,
+      repoRoot: options.repoRoot,
+      ...config.images,
+    });
     const queues = storage.queues[operation];
     createWorker(
       `${operation}-worker`,
@@ -89,7 +106,8 @@ export function createDarkroom(config: StackConfig, options: { stack: string; re
       { dependsOn: [karpenter] },
     );
   }
-  const byOperation = <T>(fn: (op: Operation) => T) => Object.fromEntries(OPERATIONS.map((op) => [op, fn(op)])) as Record<Operation, T>;
+  const byOperation = <T>(fn: (op: Operation) => T) =>
+    Object.fromEntries(OPERATIONS.map((op) => [op, fn(op)])) as Record<Operation, T>;
   return {
     bucketName: storage.bucketName,
     uploadPrefixes: byOperation((op) => inputPrefix(op)),

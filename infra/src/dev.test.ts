@@ -1,5 +1,13 @@
 /** Scenario: the dev stack (Pulumi.dev.yaml) under Pulumi's mocks. */
-import { DLQ_RETENTION_SECONDS, MAX_RECEIVE_COUNT, OPERATIONS, SCALING_DEFAULTS, SHUTDOWN_GRACE_SECONDS, VISIBILITY_TIMEOUT_SECONDS, WORKER_RESOURCES } from '@darkroom/pipeline-spec';
+import {
+  DLQ_RETENTION_SECONDS,
+  MAX_RECEIVE_COUNT,
+  OPERATIONS,
+  SCALING_DEFAULTS,
+  SHUTDOWN_GRACE_SECONDS,
+  VISIBILITY_TIMEOUT_SECONDS,
+  WORKER_RESOURCES,
+} from '@darkroom/pipeline-spec';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID, type MockedProgram, asArray, one, ofType, policyOf } from './testing/mocks.ts';
 import { runStack } from './testing/stacks.ts';
@@ -10,68 +18,180 @@ beforeAll(async () => {
 });
 
 type Obj = Record<string, unknown>;
-const get = (value: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], value);
+const get = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], value);
 const workQueueArn = (op: string) => `arn:aws:sqs:eu-west-1:${ACCOUNT_ID}:darkroom-dev-${op}`;
 
 describe('dev stack: storage', () => {
   it('blocks public access, enforces bucket ownership, encrypts, denies non-TLS and never expires photos', () => {
-    expect(one(program, 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock').inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    expect(get(one(program, 'aws:s3/bucketOwnershipControls:BucketOwnershipControls').inputs, 'rule.objectOwnership')).toBe('BucketOwnerEnforced');
-    expect(get(one(program, 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration').inputs, 'rules.0.applyServerSideEncryptionByDefault.sseAlgorithm')).toBe('AES256');
+    expect(
+      one(program, 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock').inputs,
+    ).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(
+      get(
+        one(program, 'aws:s3/bucketOwnershipControls:BucketOwnershipControls').inputs,
+        'rule.objectOwnership',
+      ),
+    ).toBe('BucketOwnerEnforced');
+    expect(
+      get(
+        one(
+          program,
+          'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+        ).inputs,
+        'rules.0.applyServerSideEncryptionByDefault.sseAlgorithm',
+      ),
+    ).toBe('AES256');
     const tls = policyOf(one(program, 'aws:s3/bucketPolicy:BucketPolicy')).Statement;
-    expect(tls).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': false } } }));
-    expect(ofType(program, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration')).toEqual([]);
+    expect(tls).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': false } },
+      }),
+    );
+    expect(
+      ofType(program, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration'),
+    ).toEqual([]);
     expect(ofType(program, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).toEqual([]);
-    expect(get(one(program, 'aws:s3/bucketVersioning:BucketVersioning').inputs, 'versioningConfiguration.status')).toBe('Suspended');
+    expect(
+      get(
+        one(program, 'aws:s3/bucketVersioning:BucketVersioning').inputs,
+        'versioningConfiguration.status',
+      ),
+    ).toBe('Suspended');
   });
 
-  it.each(OPERATIONS)('%s has an encrypted work queue redriving to its own 14-day DLQ, writable only by this bucket', (op) => {
-    const queue = one(program, 'aws:sqs/queue:Queue', `${op}-queue`);
-    const dlq = one(program, 'aws:sqs/queue:Queue', `${op}-dlq`);
-    expect(queue.inputs).toMatchObject({ name: `darkroom-dev-${op}`, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS, receiveWaitTimeSeconds: 20, sqsManagedSseEnabled: true });
-    expect(JSON.parse(String(queue.inputs['redrivePolicy']))).toEqual({ deadLetterTargetArn: `${workQueueArn(op)}-dlq`, maxReceiveCount: MAX_RECEIVE_COUNT });
-    expect(dlq.inputs).toMatchObject({ messageRetentionSeconds: DLQ_RETENTION_SECONDS, sqsManagedSseEnabled: true });
-    const allow = policyOf(one(program, 'aws:sqs/queuePolicy:QueuePolicy', `${op}-queue-policy`)).Statement.find((s) => s.Effect === 'Allow');
-    expect(allow).toMatchObject({ Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: workQueueArn(op) });
-    expect(allow?.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::darkroom-dev-photos-0123abcd' }, StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } });
-  });
+  it.each(OPERATIONS)(
+    '%s has an encrypted work queue redriving to its own 14-day DLQ, writable only by this bucket',
+    (op) => {
+      const queue = one(program, 'aws:sqs/queue:Queue', `${op}-queue`);
+      const dlq = one(program, 'aws:sqs/queue:Queue', `${op}-dlq`);
+      expect(queue.inputs).toMatchObject({
+        name: `darkroom-dev-${op}`,
+        visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+        receiveWaitTimeSeconds: 20,
+        sqsManagedSseEnabled: true,
+      });
+      expect(JSON.parse(String(queue.inputs['redrivePolicy']))).toEqual({
+        deadLetterTargetArn: `${workQueueArn(op)}-dlq`,
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      });
+      expect(dlq.inputs).toMatchObject({
+        messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+        sqsManagedSseEnabled: true,
+      });
+      const allow = policyOf(
+        one(program, 'aws:sqs/queuePolicy:QueuePolicy', `${op}-queue-policy`),
+      ).Statement.find((s) => s.Effect === 'Allow');
+      expect(allow).toMatchObject({
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: workQueueArn(op),
+      });
+      expect(allow?.Condition).toEqual({
+        ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::darkroom-dev-photos-0123abcd' },
+        StringEquals: { 'aws:SourceAccount': ACCOUNT_ID },
+      });
+    },
+  );
 
   it('notifies each operation queue of uploads under its own input prefix only', () => {
-    const queues = get(one(program, 'aws:s3/bucketNotification:BucketNotification').inputs, 'queues') as Obj[];
-    expect(queues.map((q) => [q['filterPrefix'], q['queueArn'], q['events']])).toEqual(OPERATIONS.map((op) => [`input/${op}/`, workQueueArn(op), ['s3:ObjectCreated:*']]));
+    const queues = get(
+      one(program, 'aws:s3/bucketNotification:BucketNotification').inputs,
+      'queues',
+    ) as Obj[];
+    expect(queues.map((q) => [q['filterPrefix'], q['queueArn'], q['events']])).toEqual(
+      OPERATIONS.map((op) => [`input/${op}/`, workQueueArn(op), ['s3:ObjectCreated:*']]),
+    );
   });
 });
 
 describe('dev stack: least privilege', () => {
-  it.each(OPERATIONS)('the %s worker role reads its input prefix, writes its output prefix, consumes its queue and nothing else', (op) => {
-    const statements = policyOf(one(program, 'aws:iam/rolePolicy:RolePolicy', `${op}-worker-policy`)).Statement;
-    const bucket = 'arn:aws:s3:::darkroom-dev-photos-0123abcd';
-    expect(statements.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
-      [['s3:GetObject'], `${bucket}/input/${op}/*`],
-      [['s3:GetObject', 's3:PutObject'], `${bucket}/output/${op}/*`],
-      [['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], workQueueArn(op)],
-      [['sqs:SendMessage'], `${workQueueArn(op)}-dlq`],
-    ]);
-    const trust = policyOf(one(program, 'aws:iam/role:Role', `${op}-worker-role`), 'assumeRolePolicy').Statement[0];
-    expect(Object.values(trust?.Condition?.['StringEquals'] ?? {})).toContain(`system:serviceaccount:darkroom:darkroom-${op}`);
-  });
+  it.each(OPERATIONS)(
+    'the %s worker role reads its input prefix, writes its output prefix, consumes its queue and nothing else',
+    (op) => {
+      const statements = policyOf(
+        one(program, 'aws:iam/rolePolicy:RolePolicy', `${op}-worker-policy`),
+      ).Statement;
+      const bucket = 'arn:aws:s3:::darkroom-dev-photos-0123abcd';
+      expect(statements.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
+        [['s3:GetObject'], `${bucket}/input/${op}/*`],
+        [['s3:GetObject', 's3:PutObject'], `${bucket}/output/${op}/*`],
+        [
+          [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ReceiveMessage',
+          ],
+          workQueueArn(op),
+        ],
+        [['sqs:SendMessage'], `${workQueueArn(op)}-dlq`],
+      ]);
+      const trust = policyOf(
+        one(program, 'aws:iam/role:Role', `${op}-worker-role`),
+        'assumeRolePolicy',
+      ).Statement[0];
+      expect(Object.values(trust?.Condition?.['StringEquals'] ?? {})).toContain(
+        `system:serviceaccount:darkroom:darkroom-${op}`,
+      );
+    },
+  );
 
   it('the KEDA operator may only read the depth of the three work queues', () => {
-    const statements = policyOf(one(program, 'aws:iam/rolePolicy:RolePolicy', 'keda-operator-policy')).Statement;
-    expect(statements).toEqual([{ Sid: 'ReadQueueDepth', Effect: 'Allow', Action: 'sqs:GetQueueAttributes', Resource: OPERATIONS.map(workQueueArn) }]);
+    const statements = policyOf(
+      one(program, 'aws:iam/rolePolicy:RolePolicy', 'keda-operator-policy'),
+    ).Statement;
+    expect(statements).toEqual([
+      {
+        Sid: 'ReadQueueDepth',
+        Effect: 'Allow',
+        Action: 'sqs:GetQueueAttributes',
+        Resource: OPERATIONS.map(workQueueArn),
+      },
+    ]);
   });
 
   it('the Karpenter controller role is scoped to this cluster', () => {
-    const statements = policyOf(one(program, 'aws:iam/rolePolicy:RolePolicy', 'karpenter-controller-policy')).Statement;
-    for (const s of statements.filter((st) => asArray(st.Action).some((a) => /RunInstances|CreateFleet|TerminateInstances|CreateTags|InstanceProfile$/.test(a) && !a.startsWith('iam:Get')))) {
-      const scoped = JSON.stringify(s.Resource).includes('::image/') || JSON.stringify(s.Condition ?? {}).includes('kubernetes.io/cluster/darkroom-dev');
+    const statements = policyOf(
+      one(program, 'aws:iam/rolePolicy:RolePolicy', 'karpenter-controller-policy'),
+    ).Statement;
+    for (const s of statements.filter((st) =>
+      asArray(st.Action).some(
+        (a) =>
+          /RunInstances|CreateFleet|TerminateInstances|CreateTags|InstanceProfile$/.test(a) &&
+          !a.startsWith('iam:Get'),
+      ),
+    )) {
+      const scoped =
+        JSON.stringify(s.Resource).includes('::image/') ||
+        JSON.stringify(s.Condition ?? {}).includes('kubernetes.io/cluster/darkroom-dev');
       expect(scoped, s.Sid).toBe(true);
     }
-    expect(statements.find((s) => s.Sid === 'AllowPassingInstanceRole')?.Resource).toMatch(/role\/.*karpenter-node-role/);
-    expect(statements.find((s) => s.Sid === 'AllowAPIServerEndpointDiscovery')?.Resource).toBe(`arn:aws:eks:eu-west-1:${ACCOUNT_ID}:cluster/darkroom-dev`);
-    for (const s of statements) expect(asArray(s.Action).some((a) => a === '*' || a.endsWith(':*')), s.Sid).toBe(false);
-    const trust = policyOf(one(program, 'aws:iam/role:Role', 'karpenter-controller-role'), 'assumeRolePolicy').Statement[0];
-    expect(Object.values(trust?.Condition?.['StringEquals'] ?? {})).toContain('system:serviceaccount:kube-system:karpenter');
+    expect(statements.find((s) => s.Sid === 'AllowPassingInstanceRole')?.Resource).toMatch(
+      /role\/.*karpenter-node-role/,
+    );
+    expect(statements.find((s) => s.Sid === 'AllowAPIServerEndpointDiscovery')?.Resource).toBe(
+      `arn:aws:eks:eu-west-1:${ACCOUNT_ID}:cluster/darkroom-dev`,
+    );
+    for (const s of statements)
+      expect(
+        asArray(s.Action).some((a) => a === '*' || a.endsWith(':*')),
+        s.Sid,
+      ).toBe(false);
+    const trust = policyOf(
+      one(program, 'aws:iam/role:Role', 'karpenter-controller-role'),
+      'assumeRolePolicy',
+    ).Statement[0];
+    expect(Object.values(trust?.Condition?.['StringEquals'] ?? {})).toContain(
+      'system:serviceaccount:kube-system:karpenter',
+    );
   });
 });
 
@@ -91,13 +211,22 @@ describe('dev stack: cluster and capacity', () => {
       corednsAddonOptions: { enabled: true, version: 'v1.12.4-eksbuild.1' },
       kubeProxyAddonOptions: { enabled: true, version: 'v1.34.0-eksbuild.2' },
     });
-    expect(one(program, 'aws:kms/key:Key', 'secrets-key').inputs).toMatchObject({ enableKeyRotation: true });
+    expect(one(program, 'aws:kms/key:Key', 'secrets-key').inputs).toMatchObject({
+      enableKeyRotation: true,
+    });
   });
 
   it('builds a 3-AZ VPC with one NAT gateway and tagged subnets', () => {
     const vpc = one(program, 'awsx:ec2:Vpc').inputs;
-    expect(vpc).toMatchObject({ numberOfAvailabilityZones: 3, natGateways: { strategy: 'Single' } });
-    expect(get(vpc, 'subnetSpecs.0.tags')).toMatchObject({ 'kubernetes.io/role/internal-elb': '1', 'kubernetes.io/cluster/darkroom-dev': 'shared', 'karpenter.sh/discovery': 'darkroom-dev' });
+    expect(vpc).toMatchObject({
+      numberOfAvailabilityZones: 3,
+      natGateways: { strategy: 'Single' },
+    });
+    expect(get(vpc, 'subnetSpecs.0.tags')).toMatchObject({
+      'kubernetes.io/role/internal-elb': '1',
+      'kubernetes.io/cluster/darkroom-dev': 'shared',
+      'karpenter.sh/discovery': 'darkroom-dev',
+    });
     expect(get(vpc, 'subnetSpecs.1.tags')).toMatchObject({ 'kubernetes.io/role/elb': '1' });
   });
 
@@ -109,7 +238,11 @@ describe('dev stack: cluster and capacity', () => {
       scalingConfig: { desiredSize: 2, minSize: 2, maxSize: 3 },
     });
     expect(one(program, 'aws:ec2/launchTemplate:LaunchTemplate').inputs).toMatchObject({
-      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled' },
+      metadataOptions: {
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+        httpEndpoint: 'enabled',
+      },
       blockDeviceMappings: [{ ebs: { volumeType: 'gp3', encrypted: 'true' } }],
     });
   });
@@ -117,13 +250,30 @@ describe('dev stack: cluster and capacity', () => {
   it('Karpenter NodePool: spot with on-demand fallback, tainted, labelled, CPU-capped, consolidating', () => {
     const spec = one(program, 'kubernetes:karpenter.sh/v1:NodePool').inputs['spec'] as Obj;
     const requirements = get(spec, 'template.spec.requirements') as Obj[];
-    expect(requirements).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] });
-    expect(requirements).toContainEqual({ key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] });
-    expect(requirements).toContainEqual({ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] });
-    expect(get(spec, 'template.spec.taints')).toEqual([{ key: 'darkroom.io/workload', value: 'images', effect: 'NoSchedule' }]);
+    expect(requirements).toContainEqual({
+      key: 'karpenter.sh/capacity-type',
+      operator: 'In',
+      values: ['spot', 'on-demand'],
+    });
+    expect(requirements).toContainEqual({
+      key: 'karpenter.k8s.aws/instance-category',
+      operator: 'In',
+      values: ['c', 'm', 'r'],
+    });
+    expect(requirements).toContainEqual({
+      key: 'kubernetes.io/arch',
+      operator: 'In',
+      values: ['amd64'],
+    });
+    expect(get(spec, 'template.spec.taints')).toEqual([
+      { key: 'darkroom.io/workload', value: 'images', effect: 'NoSchedule' },
+    ]);
     expect(get(spec, 'template.metadata.labels')).toEqual({ 'darkroom.io/role': 'worker' });
     expect(spec['limits']).toEqual({ cpu: '64' });
-    expect(spec['disruption']).toMatchObject({ consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m' });
+    expect(spec['disruption']).toMatchObject({
+      consolidationPolicy: 'WhenEmptyOrUnderutilized',
+      consolidateAfter: '1m',
+    });
     expect(get(spec, 'template.spec.expireAfter')).toBe('720h');
   });
 
@@ -136,24 +286,51 @@ describe('dev stack: cluster and capacity', () => {
       metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{ ebs: { encrypted: true, volumeType: 'gp3' } }],
     });
-    expect(one(program, 'aws:ec2/tag:Tag').inputs).toMatchObject({ resourceId: 'sg-cluster', key: 'karpenter.sh/discovery', value: 'darkroom-dev' });
+    expect(one(program, 'aws:ec2/tag:Tag').inputs).toMatchObject({
+      resourceId: 'sg-cluster',
+      key: 'karpenter.sh/discovery',
+      value: 'darkroom-dev',
+    });
   });
 
   it('feeds Karpenter the four interruption events through its queue', () => {
-    const patterns = ofType(program, 'aws:cloudwatch/eventRule:EventRule').map((r) => JSON.parse(String(r.inputs['eventPattern']))['detail-type'][0]);
-    expect(patterns.sort()).toEqual(['AWS Health Event', 'EC2 Instance Rebalance Recommendation', 'EC2 Instance State-change Notification', 'EC2 Spot Instance Interruption Warning']);
-    expect(ofType(program, 'aws:cloudwatch/eventTarget:EventTarget').map((t) => t.inputs['arn'])).toEqual(Array(4).fill(expect.stringMatching(/karpenter-interruptions/)));
-    expect(one(program, 'aws:eks/accessEntry:AccessEntry').inputs).toMatchObject({ type: 'EC2_LINUX' });
+    const patterns = ofType(program, 'aws:cloudwatch/eventRule:EventRule').map(
+      (r) => JSON.parse(String(r.inputs['eventPattern']))['detail-type'][0],
+    );
+    expect(patterns.sort()).toEqual([
+      'AWS Health Event',
+      'EC2 Instance Rebalance Recommendation',
+      'EC2 Instance State-change Notification',
+      'EC2 Spot Instance Interruption Warning',
+    ]);
+    expect(
+      ofType(program, 'aws:cloudwatch/eventTarget:EventTarget').map((t) => t.inputs['arn']),
+    ).toEqual(Array(4).fill(expect.stringMatching(/karpenter-interruptions/)));
+    expect(one(program, 'aws:eks/accessEntry:AccessEntry').inputs).toMatchObject({
+      type: 'EC2_LINUX',
+    });
   });
 
   it('installs the upstream charts at the pinned versions on the system nodes', () => {
-    const releases = Object.fromEntries(ofType(program, 'kubernetes:helm.sh/v3:Release').map((r) => [r.inputs['name'], r.inputs]));
-    expect(releases['karpenter']).toMatchObject({ chart: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1', values: { settings: { clusterName: 'darkroom-dev' } } });
+    const releases = Object.fromEntries(
+      ofType(program, 'kubernetes:helm.sh/v3:Release').map((r) => [r.inputs['name'], r.inputs]),
+    );
+    expect(releases['karpenter']).toMatchObject({
+      chart: 'oci://public.ecr.aws/karpenter/karpenter',
+      version: '1.8.1',
+      values: { settings: { clusterName: 'darkroom-dev' } },
+    });
     expect(releases['keda']).toMatchObject({ chart: 'keda', version: '2.18.1' });
-    expect(releases['metrics-server']).toMatchObject({ chart: 'metrics-server', version: '3.13.0', values: { podDisruptionBudget: { enabled: true } } });
+    expect(releases['metrics-server']).toMatchObject({
+      chart: 'metrics-server',
+      version: '3.13.0',
+      values: { podDisruptionBudget: { enabled: true } },
+    });
     for (const release of Object.values(releases)) {
       expect(get(release, 'values.nodeSelector')).toEqual({ 'darkroom.io/role': 'system' });
-      expect(get(release, 'values.tolerations')).toEqual([{ key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' }]);
+      expect(get(release, 'values.tolerations')).toEqual([
+        { key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' },
+      ]);
     }
   });
 });
@@ -161,51 +338,145 @@ describe('dev stack: cluster and capacity', () => {
 describe('dev stack: images and workers', () => {
   it('keeps one scanned, immutable ECR repository per service and tags images by content hash', () => {
     for (const op of OPERATIONS) {
-      expect(one(program, 'aws:ecr/repository:Repository', `${op}-image-repo`).inputs).toMatchObject({ name: `darkroom-dev/${op}`, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true } });
-      const lifecycle = JSON.parse(String(one(program, 'aws:ecr/lifecyclePolicy:LifecyclePolicy', `${op}-image-lifecycle`).inputs['policy']));
-      expect(lifecycle.rules[0].selection).toMatchObject({ countType: 'imageCountMoreThan', countNumber: 10 });
+      expect(
+        one(program, 'aws:ecr/repository:Repository', `${op}-image-repo`).inputs,
+      ).toMatchObject({
+        name: `darkroom-dev/${op}`,
+        imageTagMutability: 'IMMUTABLE',
+        imageScanningConfiguration: { scanOnPush: true },
+      });
+      const lifecycle = JSON.parse(
+        String(
+          one(program, 'aws:ecr/lifecyclePolicy:LifecyclePolicy', `${op}-image-lifecycle`).inputs[
+            'policy'
+          ],
+        ),
+      );
+      expect(lifecycle.rules[0].selection).toMatchObject({
+        countType: 'imageCountMoreThan',
+        countNumber: 10,
+      });
       const image = one(program, 'docker-build:index:Image', `${op}-image`).inputs;
-      expect(image).toMatchObject({ push: true, platforms: ['linux/amd64'], dockerfile: { location: expect.stringMatching(new RegExp(`services/${op}/Dockerfile$`)) } });
-      expect((image['tags'] as string[])[0]).toMatch(new RegExp(`darkroom-dev/${op}:[0-9a-f]{16}$`));
+      expect(image).toMatchObject({
+        push: true,
+        platforms: ['linux/amd64'],
+        dockerfile: { location: expect.stringMatching(new RegExp(`services/${op}/Dockerfile$`)) },
+      });
+      expect((image['tags'] as string[])[0]).toMatch(
+        new RegExp(`darkroom-dev/${op}:[0-9a-f]{16}$`),
+      );
     }
   });
 
   it('labels the workload namespace for Pod Security Admission "restricted"', () => {
-    expect(get(one(program, 'kubernetes:core/v1:Namespace').inputs, 'metadata.labels')).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(
+      get(one(program, 'kubernetes:core/v1:Namespace').inputs, 'metadata.labels'),
+    ).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
   });
 
-  it.each(OPERATIONS)('the %s Deployment is hardened, probed, sized from the spec and placed on worker nodes', (op) => {
-    const deployment = one(program, 'kubernetes:apps/v1:Deployment', `${op}-worker`).inputs;
-    const pod = get(deployment, 'spec.template.spec') as Obj;
-    const container = (pod['containers'] as Obj[])[0] as Obj;
-    expect(get(deployment, 'spec.replicas')).toBeUndefined();
-    expect(pod['securityContext']).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container['securityContext']).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container['resources']).toEqual({ requests: WORKER_RESOURCES, limits: WORKER_RESOURCES });
-    expect(get(container, 'livenessProbe.httpGet.path')).toBe('/healthz');
-    expect(get(container, 'readinessProbe.httpGet.path')).toBe('/readyz');
-    expect(pod['nodeSelector']).toEqual({ 'darkroom.io/role': 'worker' });
-    expect(pod['tolerations']).toEqual([{ key: 'darkroom.io/workload', operator: 'Equal', value: 'images', effect: 'NoSchedule' }]);
-    expect(get(pod, 'topologySpreadConstraints.0.topologyKey')).toBe('topology.kubernetes.io/zone');
-    expect(pod['terminationGracePeriodSeconds']).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS);
-    expect(get(deployment, 'spec.template.metadata.annotations')).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
-    const env = Object.fromEntries((container['env'] as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-    expect(env).toMatchObject({ DARKROOM_QUEUE_URL: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT_ID}/darkroom-dev-${op}`, DARKROOM_DLQ_URL: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT_ID}/darkroom-dev-${op}-dlq`, AWS_REGION: 'eu-west-1', DARKROOM_CONCURRENCY: '2' });
-    expect(container['image']).toMatch(/@sha256:/);
-    expect(get(one(program, 'kubernetes:core/v1:ServiceAccount', `${op}-worker`).inputs, 'metadata.annotations')).toEqual({ 'eks.amazonaws.com/role-arn': expect.stringMatching(new RegExp(`role/.*${op}-worker-role`)) });
-    expect(get(one(program, 'kubernetes:policy/v1:PodDisruptionBudget', `${op}-worker`).inputs, 'spec.maxUnavailable')).toBe(1);
-  });
+  it.each(OPERATIONS)(
+    'the %s Deployment is hardened, probed, sized from the spec and placed on worker nodes',
+    (op) => {
+      const deployment = one(program, 'kubernetes:apps/v1:Deployment', `${op}-worker`).inputs;
+      const pod = get(deployment, 'spec.template.spec') as Obj;
+      const container = (pod['containers'] as Obj[])[0] as Obj;
+      expect(get(deployment, 'spec.replicas')).toBeUndefined();
+      expect(pod['securityContext']).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(container['securityContext']).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(container['resources']).toEqual({
+        requests: WORKER_RESOURCES,
+        limits: WORKER_RESOURCES,
+      });
+      expect(get(container, 'livenessProbe.httpGet.path')).toBe('/healthz');
+      expect(get(container, 'readinessProbe.httpGet.path')).toBe('/readyz');
+      expect(pod['nodeSelector']).toEqual({ 'darkroom.io/role': 'worker' });
+      expect(pod['tolerations']).toEqual([
+        { key: 'darkroom.io/workload', operator: 'Equal', value: 'images', effect: 'NoSchedule' },
+      ]);
+      expect(get(pod, 'topologySpreadConstraints.0.topologyKey')).toBe(
+        'topology.kubernetes.io/zone',
+      );
+      expect(pod['terminationGracePeriodSeconds']).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS);
+      expect(get(deployment, 'spec.template.metadata.annotations')).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/path': '/metrics',
+      });
+      const env = Object.fromEntries(
+        (container['env'] as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+      );
+      expect(env).toMatchObject({
+        DARKROOM_QUEUE_URL: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT_ID}/darkroom-dev-${op}`,
+        DARKROOM_DLQ_URL: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT_ID}/darkroom-dev-${op}-dlq`,
+        AWS_REGION: 'eu-west-1',
+        DARKROOM_CONCURRENCY: '2',
+      });
+      expect(container['image']).toMatch(/@sha256:/);
+      expect(
+        get(
+          one(program, 'kubernetes:core/v1:ServiceAccount', `${op}-worker`).inputs,
+          'metadata.annotations',
+        ),
+      ).toEqual({
+        'eks.amazonaws.com/role-arn': expect.stringMatching(new RegExp(`role/.*${op}-worker-role`)),
+      });
+      expect(
+        get(
+          one(program, 'kubernetes:policy/v1:PodDisruptionBudget', `${op}-worker`).inputs,
+          'spec.maxUnavailable',
+        ),
+      ).toBe(1);
+    },
+  );
 
-  it.each(OPERATIONS)('the %s ScaledObject scales its Deployment on queue depth from zero, plus CPU, through pod identity', (op) => {
-    const spec = one(program, 'kubernetes:keda.sh/v1alpha1:ScaledObject', `${op}-worker`).inputs['spec'] as Obj;
-    expect(spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: `darkroom-${op}` }, minReplicaCount: 0, maxReplicaCount: SCALING_DEFAULTS[op].maxReplicas, pollingInterval: 10, cooldownPeriod: 300 });
-    const triggers = spec['triggers'] as Obj[];
-    expect(triggers.map((t) => t['type'])).toEqual(['aws-sqs-queue', 'cpu']);
-    expect(triggers[0]).toMatchObject({ metadata: { queueLength: String(SCALING_DEFAULTS[op].queueLength), queueURL: expect.stringContaining(`darkroom-dev-${op}`) }, authenticationRef: { name: `darkroom-${op}-aws` } });
-    expect(get(spec, 'advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.policies.0')).toEqual({ type: 'Percent', value: 100, periodSeconds: 15 });
-    expect(get(spec, 'advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds')).toBe(300);
-    const auth = one(program, 'kubernetes:keda.sh/v1alpha1:TriggerAuthentication', `${op}-worker`).inputs;
-    expect(get(auth, 'metadata.name')).toBe(`darkroom-${op}-aws`);
-    expect(auth['spec']).toEqual({ podIdentity: { provider: 'aws', identityOwner: 'keda' } });
-  });
+  it.each(OPERATIONS)(
+    'the %s ScaledObject scales its Deployment on queue depth from zero, plus CPU, through pod identity',
+    (op) => {
+      const spec = one(program, 'kubernetes:keda.sh/v1alpha1:ScaledObject', `${op}-worker`).inputs[
+        'spec'
+      ] as Obj;
+      expect(spec).toMatchObject({
+        scaleTargetRef: { kind: 'Deployment', name: `darkroom-${op}` },
+        minReplicaCount: 0,
+        maxReplicaCount: SCALING_DEFAULTS[op].maxReplicas,
+        pollingInterval: 10,
+        cooldownPeriod: 300,
+      });
+      const triggers = spec['triggers'] as Obj[];
+      expect(triggers.map((t) => t['type'])).toEqual(['aws-sqs-queue', 'cpu']);
+      expect(triggers[0]).toMatchObject({
+        metadata: {
+          queueLength: String(SCALING_DEFAULTS[op].queueLength),
+          queueURL: expect.stringContaining(`darkroom-dev-${op}`),
+        },
+        authenticationRef: { name: `darkroom-${op}-aws` },
+      });
+      expect(
+        get(spec, 'advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.policies.0'),
+      ).toEqual({ type: 'Percent', value: 100, periodSeconds: 15 });
+      expect(
+        get(
+          spec,
+          'advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds',
+        ),
+      ).toBe(300);
+      const auth = one(
+        program,
+        'kubernetes:keda.sh/v1alpha1:TriggerAuthentication',
+        `${op}-worker`,
+      ).inputs;
+      expect(get(auth, 'metadata.name')).toBe(`darkroom-${op}-aws`);
+      expect(auth['spec']).toEqual({ podIdentity: { provider: 'aws', identityOwner: 'keda' } });
+    },
+  );
 });

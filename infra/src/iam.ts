@@ -7,7 +7,10 @@ export interface PolicyStatement {
   readonly Action: string | readonly string[];
   readonly Resource: pulumi.Input<string> | readonly pulumi.Input<string>[];
   readonly Principal?: Record<string, pulumi.Input<string> | pulumi.Input<string>[]> | '*';
-  readonly Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>>;
+  readonly Condition?: Record<
+    string,
+    Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>
+  >;
 }
 
 /** A policy document as a JSON Output (inputs resolved). */
@@ -19,7 +22,12 @@ export function policyDocument(statements: readonly PolicyStatement[]): pulumi.O
  * Trust policy letting exactly one Kubernetes service account assume a role through the
  * cluster's OIDC provider (IRSA).
  */
-export function irsaTrustPolicy(oidcProviderArn: pulumi.Input<string>, oidcProviderUrl: pulumi.Input<string>, namespace: string, serviceAccount: string): pulumi.Output<string> {
+export function irsaTrustPolicy(
+  oidcProviderArn: pulumi.Input<string>,
+  oidcProviderUrl: pulumi.Input<string>,
+  namespace: string,
+  serviceAccount: string,
+): pulumi.Output<string> {
   const issuer = pulumi.output(oidcProviderUrl).apply((url) => url.replace(/^https:\/\//, ''));
   return pulumi.jsonStringify({
     Version: '2012-10-17',
@@ -41,7 +49,10 @@ export function irsaTrustPolicy(oidcProviderArn: pulumi.Input<string>, oidcProvi
 
 /** Trust policy for an AWS service principal, e.g. `ec2.amazonaws.com`. */
 export function serviceTrustPolicy(service: string): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
 }
 
 /** Annotation that binds a service account to an IRSA role. */

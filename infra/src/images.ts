@@ -18,7 +18,16 @@ export interface WorkerImageArgs {
 }
 
 function lifecyclePolicy(description: string, keepLast: number): string {
-  return JSON.stringify({ rules: [{ rulePriority: 1, description, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepLast }, action: { type: 'expire' } }] });
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: keepLast },
+        action: { type: 'expire' },
+      },
+    ],
+  });
 }
 
 export class WorkerImage extends pulumi.ComponentResource {
@@ -31,18 +40,42 @@ export class WorkerImage extends pulumi.ComponentResource {
     super('darkroom:images:WorkerImage', name, {}, opts);
     const repository = new aws.ecr.Repository(
       `${name}-repo`,
-      { name: `${args.namePrefix}/${args.operation}`, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: 'AES256' }] },
+      {
+        name: `${args.namePrefix}/${args.operation}`,
+        imageTagMutability: 'IMMUTABLE',
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: 'AES256' }],
+      },
       { parent: this },
     );
-    new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(`keep the last ${args.keepLast} images`, args.keepLast) }, { parent: this });
+    new aws.ecr.LifecyclePolicy(
+      `${name}-lifecycle`,
+      {
+        repository: repository.name,
+        policy: lifecyclePolicy(`keep the last ${args.keepLast} images`, args.keepLast),
+      },
+      { parent: this },
+    );
     // The build cache is overwritten on every build, so it lives in a mutable repository of its own.
     const cache = new aws.ecr.Repository(
       `${name}-cache`,
-      { name: `${args.namePrefix}/${args.operation}-cache`, imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: false }, encryptionConfigurations: [{ encryptionType: 'AES256' }] },
+      {
+        name: `${args.namePrefix}/${args.operation}-cache`,
+        imageTagMutability: 'MUTABLE',
+        imageScanningConfiguration: { scanOnPush: false },
+        encryptionConfigurations: [{ encryptionType: 'AES256' }],
+      },
       { parent: this },
     );
-    new aws.ecr.LifecyclePolicy(`${name}-cache-lifecycle`, { repository: cache.name, policy: lifecyclePolicy('keep the cache small', 5) }, { parent: this });
-    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
+    new aws.ecr.LifecyclePolicy(
+      `${name}-cache-lifecycle`,
+      { repository: cache.name, policy: lifecyclePolicy('keep the cache small', 5) },
+      { parent: this },
+    );
+    const auth = aws.ecr.getAuthorizationTokenOutput(
+      { registryId: repository.registryId },
+      { parent: this },
+    );
     this.tag = serviceContentHash(args.repoRoot, args.operation);
     const cacheRef = pulumi.interpolate`${cache.repositoryUrl}:buildcache`;
     const image = new dockerBuild.Image(
@@ -50,12 +83,29 @@ export class WorkerImage extends pulumi.ComponentResource {
       {
         context: { location: args.repoRoot },
         dockerfile: { location: `${args.repoRoot}/services/${args.operation}/Dockerfile` },
-        platforms: args.platforms.map((p) => (p === 'linux/amd64' ? dockerBuild.Platform.Linux_amd64 : dockerBuild.Platform.Linux_arm64)),
+        platforms: args.platforms.map((p) =>
+          p === 'linux/amd64' ? dockerBuild.Platform.Linux_amd64 : dockerBuild.Platform.Linux_arm64,
+        ),
         push: true,
         tags: [pulumi.interpolate`${repository.repositoryUrl}:${this.tag}`],
-        registries: [{ address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
+        registries: [
+          {
+            address: repository.repositoryUrl,
+            username: auth.userName,
+            password: pulumi.secret(auth.password),
+          },
+        ],
         cacheFrom: [{ registry: { ref: cacheRef } }],
-        cacheTo: [{ registry: { ref: cacheRef, imageManifest: true, ociMediaTypes: true, mode: dockerBuild.CacheMode.Max } }],
+        cacheTo: [
+          {
+            registry: {
+              ref: cacheRef,
+              imageManifest: true,
+              ociMediaTypes: true,
+              mode: dockerBuild.CacheMode.Max,
+            },
+          },
+        ],
       },
       { parent: this },
     );
@@ -65,6 +115,10 @@ export class WorkerImage extends pulumi.ComponentResource {
   }
 }
 
-export function createWorkerImage(name: string, args: WorkerImageArgs, opts?: pulumi.ComponentResourceOptions): WorkerImage {
+export function createWorkerImage(
+  name: string,
+  args: WorkerImageArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): WorkerImage {
   return new WorkerImage(name, args, opts);
 }

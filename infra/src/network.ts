@@ -29,7 +29,15 @@ export class Network extends pulumi.ComponentResource {
         subnetStrategy: 'Auto',
         subnetSpecs: [
           // Karpenter finds node subnets by the discovery tag; the ELB role tags place load balancers.
-          { type: 'Private', cidrMask: 19, tags: { ...clusterTag, 'kubernetes.io/role/internal-elb': '1', 'karpenter.sh/discovery': args.clusterName } },
+          {
+            type: 'Private',
+            cidrMask: 19,
+            tags: {
+              ...clusterTag,
+              'kubernetes.io/role/internal-elb': '1',
+              'karpenter.sh/discovery': args.clusterName,
+            },
+          },
           { type: 'Public', cidrMask: 22, tags: { ...clusterTag, 'kubernetes.io/role/elb': '1' } },
         ],
         tags: { Name: `${args.clusterName}-vpc` },
@@ -39,10 +47,18 @@ export class Network extends pulumi.ComponentResource {
     this.vpcId = vpc.vpcId;
     this.privateSubnetIds = vpc.privateSubnetIds;
     this.publicSubnetIds = vpc.publicSubnetIds;
-    this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      privateSubnetIds: this.privateSubnetIds,
+      publicSubnetIds: this.publicSubnetIds,
+    });
   }
 }
 
-export function createNetwork(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions): Network {
+export function createNetwork(
+  name: string,
+  args: NetworkArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): Network {
   return new Network(name, args, opts);
 }

@@ -16,8 +16,10 @@ export interface Violation {
 }
 
 type Obj = Record<string, unknown>;
-const get = (value: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], value);
-const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const get = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], value);
+const asArray = <T>(v: T | T[] | undefined): T[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
 
 interface Statement {
   Sid?: string;
@@ -29,7 +31,9 @@ interface Statement {
 
 function statements(policy: unknown): Statement[] {
   try {
-    const doc = (typeof policy === 'string' ? JSON.parse(policy) : policy) as { Statement?: Statement | Statement[] };
+    const doc = (typeof policy === 'string' ? JSON.parse(policy) : policy) as {
+      Statement?: Statement | Statement[];
+    };
     return asArray(doc?.Statement);
   } catch {
     return [];
@@ -50,7 +54,11 @@ export const RULES: readonly Rule[] = [
     check: (r) =>
       r.type === 'aws:iam/rolePolicy:RolePolicy'
         ? statements(r.inputs['policy'])
-            .filter((s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => a === '*' || a.endsWith(':*')))
+            .filter(
+              (s) =>
+                s.Effect === 'Allow' &&
+                asArray(s.Action).some((a) => a === '*' || a.endsWith(':*')),
+            )
             .map((s) => `statement ${s.Sid ?? '(no Sid)'} allows ${JSON.stringify(s.Action)}`)
         : [],
   },
@@ -60,59 +68,123 @@ export const RULES: readonly Rule[] = [
     check: (r) =>
       r.type === 'aws:iam/rolePolicy:RolePolicy'
         ? statements(r.inputs['policy'])
-            .filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*') && !s.Condition && asArray(s.Action).some((a) => !/:(Describe|Get|List)/.test(a)))
-            .map((s) => `statement ${s.Sid ?? '(no Sid)'} allows ${JSON.stringify(s.Action)} on every resource without a condition`)
+            .filter(
+              (s) =>
+                s.Effect === 'Allow' &&
+                asArray(s.Resource).includes('*') &&
+                !s.Condition &&
+                asArray(s.Action).some((a) => !/:(Describe|Get|List)/.test(a)),
+            )
+            .map(
+              (s) =>
+                `statement ${s.Sid ?? '(no Sid)'} allows ${JSON.stringify(s.Action)} on every resource without a condition`,
+            )
         : [],
   },
   {
     name: 's3-private-encrypted-tls-only',
-    description: 'Every bucket blocks public access, is encrypted by default and denies non-TLS requests.',
+    description:
+      'Every bucket blocks public access, is encrypted by default and denies non-TLS requests.',
     check: (r, all) => {
       if (r.type !== 'aws:s3/bucket:Bucket') return [];
       const others = all.filter((o) => o.name.startsWith(r.name.replace(/-photos$/, '')));
       const problems: string[] = [];
-      const pab = others.find((o) => o.type === 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock');
-      if (!pab || !['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'].every((k) => pab.inputs[k] === true)) problems.push('public access is not fully blocked');
-      if (!others.some((o) => o.type === 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration')) problems.push('no default encryption');
+      const pab = others.find(
+        (o) => o.type === 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+      );
+      if (
+        !pab ||
+        ![
+          'blockPublicAcls',
+          'blockPublicPolicy',
+          'ignorePublicAcls',
+          'restrictPublicBuckets',
+        ].every((k) => pab.inputs[k] === true)
+      )
+        problems.push('public access is not fully blocked');
+      if (
+        !others.some(
+          (o) =>
+            o.type ===
+            'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+        )
+      )
+        problems.push('no default encryption');
       const policy = others.find((o) => o.type === 'aws:s3/bucketPolicy:BucketPolicy');
-      if (!statements(policy?.inputs['policy']).some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition ?? {}).includes('aws:SecureTransport'))) problems.push('non-TLS requests are not denied');
+      if (
+        !statements(policy?.inputs['policy']).some(
+          (s) =>
+            s.Effect === 'Deny' &&
+            JSON.stringify(s.Condition ?? {}).includes('aws:SecureTransport'),
+        )
+      )
+        problems.push('non-TLS requests are not denied');
       return problems;
     },
   },
   {
     name: 'sqs-encrypted',
     description: 'Every queue uses server-side encryption.',
-    check: (r) => (r.type === 'aws:sqs/queue:Queue' && r.inputs['sqsManagedSseEnabled'] !== true && !r.inputs['kmsMasterKeyId'] ? ['queue is not encrypted'] : []),
+    check: (r) =>
+      r.type === 'aws:sqs/queue:Queue' &&
+      r.inputs['sqsManagedSseEnabled'] !== true &&
+      !r.inputs['kmsMasterKeyId']
+        ? ['queue is not encrypted']
+        : [],
   },
   {
     name: 'sqs-work-queues-have-dlq',
     description: 'Every Darkroom work queue redrives to a dead-letter queue.',
-    check: (r) => (r.type === 'aws:sqs/queue:Queue' && r.name.endsWith('-queue') && !r.inputs['redrivePolicy'] ? ['work queue has no redrive policy'] : []),
+    check: (r) =>
+      r.type === 'aws:sqs/queue:Queue' && r.name.endsWith('-queue') && !r.inputs['redrivePolicy']
+        ? ['work queue has no redrive policy']
+        : [],
   },
   {
     name: 'nodes-imdsv2-hop-limit-1',
     description: 'Node launch templates and node classes require IMDSv2 with a hop limit of 1.',
     check: (r) => {
       const options =
-        r.type === 'aws:ec2/launchTemplate:LaunchTemplate' ? (r.inputs['metadataOptions'] as Obj | undefined) : r.type === 'kubernetes:karpenter.k8s.aws/v1:EC2NodeClass' ? (get(r.inputs, 'spec.metadataOptions') as Obj | undefined) : undefined;
-      if (options === undefined && !['aws:ec2/launchTemplate:LaunchTemplate', 'kubernetes:karpenter.k8s.aws/v1:EC2NodeClass'].includes(r.type)) return [];
-      return options?.['httpTokens'] === 'required' && options['httpPutResponseHopLimit'] === 1 ? [] : ['instance metadata is reachable without IMDSv2 or beyond hop 1'];
+        r.type === 'aws:ec2/launchTemplate:LaunchTemplate'
+          ? (r.inputs['metadataOptions'] as Obj | undefined)
+          : r.type === 'kubernetes:karpenter.k8s.aws/v1:EC2NodeClass'
+            ? (get(r.inputs, 'spec.metadataOptions') as Obj | undefined)
+            : undefined;
+      if (
+        options === undefined &&
+        ![
+          'aws:ec2/launchTemplate:LaunchTemplate',
+          'kubernetes:karpenter.k8s.aws/v1:EC2NodeClass',
+        ].includes(r.type)
+      )
+        return [];
+      return options?.['httpTokens'] === 'required' && options['httpPutResponseHopLimit'] === 1
+        ? []
+        : ['instance metadata is reachable without IMDSv2 or beyond hop 1'];
     },
   },
   {
     name: 'pods-restricted',
-    description: 'Deployments run as non-root on a read-only root filesystem with every capability dropped.',
+    description:
+      'Deployments run as non-root on a read-only root filesystem with every capability dropped.',
     check: (r) => {
       if (r.type !== 'kubernetes:apps/v1:Deployment') return [];
-      const containers = asArray(get(r.inputs, 'spec.template.spec.containers') as Obj[] | undefined);
+      const containers = asArray(
+        get(r.inputs, 'spec.template.spec.containers') as Obj[] | undefined,
+      );
       return containers.flatMap((c) => {
         const sc = (c['securityContext'] ?? {}) as Obj;
         const problems: string[] = [];
-        if (sc['runAsNonRoot'] !== true) problems.push(`container ${String(c['name'])} may run as root`);
-        if (sc['readOnlyRootFilesystem'] !== true) problems.push(`container ${String(c['name'])} has a writable root filesystem`);
-        if (sc['allowPrivilegeEscalation'] !== false) problems.push(`container ${String(c['name'])} allows privilege escalation`);
-        if (!asArray(get(sc, 'capabilities.drop') as string[] | undefined).includes('ALL')) problems.push(`container ${String(c['name'])} keeps capabilities`);
-        if (!get(c, 'resources.limits.memory')) problems.push(`container ${String(c['name'])} has no memory limit`);
+        if (sc['runAsNonRoot'] !== true)
+          problems.push(`container ${String(c['name'])} may run as root`);
+        if (sc['readOnlyRootFilesystem'] !== true)
+          problems.push(`container ${String(c['name'])} has a writable root filesystem`);
+        if (sc['allowPrivilegeEscalation'] !== false)
+          problems.push(`container ${String(c['name'])} allows privilege escalation`);
+        if (!asArray(get(sc, 'capabilities.drop') as string[] | undefined).includes('ALL'))
+          problems.push(`container ${String(c['name'])} keeps capabilities`);
+        if (!get(c, 'resources.limits.memory'))
+          problems.push(`container ${String(c['name'])} has no memory limit`);
         return problems;
       });
     },
@@ -121,7 +193,10 @@ export const RULES: readonly Rule[] = [
     name: 'ecr-immutable-scanned',
     description: 'Image repositories (except build caches) have immutable tags and scan on push.',
     check: (r) =>
-      r.type === 'aws:ecr/repository:Repository' && !String(r.inputs['name'] ?? r.name).endsWith('-cache') && (r.inputs['imageTagMutability'] !== 'IMMUTABLE' || get(r.inputs, 'imageScanningConfiguration.scanOnPush') !== true)
+      r.type === 'aws:ecr/repository:Repository' &&
+      !String(r.inputs['name'] ?? r.name).endsWith('-cache') &&
+      (r.inputs['imageTagMutability'] !== 'IMMUTABLE' ||
+        get(r.inputs, 'imageScanningConfiguration.scanOnPush') !== true)
         ? ['tags are mutable or images are not scanned']
         : [],
   },
@@ -129,5 +204,13 @@ export const RULES: readonly Rule[] = [
 
 /** Run every rule over every resource. */
 export function checkResources(resources: readonly CheckedResource[]): Violation[] {
-  return resources.flatMap((resource) => RULES.flatMap((rule) => rule.check(resource, resources).map((message) => ({ rule: rule.name, resource: `${resource.type} ${resource.name}`, message }))));
+  return resources.flatMap((resource) =>
+    RULES.flatMap((rule) =>
+      rule.check(resource, resources).map((message) => ({
+        rule: rule.name,
+        resource: `${resource.type} ${resource.name}`,
+        message,
+      })),
+    ),
+  );
 }

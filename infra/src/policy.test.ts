@@ -9,8 +9,16 @@ beforeAll(async () => {
   ({ program } = await runStack('dev'));
 });
 
-function mutate(type: string, namePart: string, change: (inputs: Record<string, unknown>) => Record<string, unknown>): CheckedResource[] {
-  return program.resources.map((r) => (r.type === type && r.name.includes(namePart) ? { ...r, inputs: change(structuredClone(r.inputs)) } : r));
+function mutate(
+  type: string,
+  namePart: string,
+  change: (inputs: Record<string, unknown>) => Record<string, unknown>,
+): CheckedResource[] {
+  return program.resources.map((r) =>
+    r.type === type && r.name.includes(namePart)
+      ? { ...r, inputs: change(structuredClone(r.inputs)) }
+      : r,
+  );
 }
 
 describe('policy rules', () => {
@@ -19,14 +27,77 @@ describe('policy rules', () => {
   });
 
   it.each([
-    ['iam-no-wildcard-actions', () => mutate('aws:iam/rolePolicy:RolePolicy', 'grayscale-worker-policy', (i) => ({ ...i, policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' }] }) }))],
-    ['iam-no-unconditioned-star-resource-writes', () => mutate('aws:iam/rolePolicy:RolePolicy', 'keda-operator-policy', (i) => ({ ...i, policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] }) }))],
-    ['s3-private-encrypted-tls-only', () => mutate('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', 'public-access', (i) => ({ ...i, restrictPublicBuckets: false }))],
-    ['sqs-encrypted', () => mutate('aws:sqs/queue:Queue', 'thumbnail-dlq', (i) => ({ ...i, sqsManagedSseEnabled: false }))],
-    ['sqs-work-queues-have-dlq', () => mutate('aws:sqs/queue:Queue', 'thumbnail-queue', ({ redrivePolicy, ...i }) => i)],
-    ['nodes-imdsv2-hop-limit-1', () => mutate('kubernetes:karpenter.k8s.aws/v1:EC2NodeClass', 'nodeclass', (i) => ({ ...i, spec: { ...(i['spec'] as object), metadataOptions: { httpTokens: 'optional', httpPutResponseHopLimit: 2 } } }))],
-    ['pods-restricted', () => mutate('kubernetes:apps/v1:Deployment', 'watermark', (i) => JSON.parse(JSON.stringify(i).replace('"readOnlyRootFilesystem":true', '"readOnlyRootFilesystem":false')))],
-    ['ecr-immutable-scanned', () => mutate('aws:ecr/repository:Repository', 'grayscale-image-repo', (i) => ({ ...i, imageTagMutability: 'MUTABLE' }))],
+    [
+      'iam-no-wildcard-actions',
+      () =>
+        mutate('aws:iam/rolePolicy:RolePolicy', 'grayscale-worker-policy', (i) => ({
+          ...i,
+          policy: JSON.stringify({
+            Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' }],
+          }),
+        })),
+    ],
+    [
+      'iam-no-unconditioned-star-resource-writes',
+      () =>
+        mutate('aws:iam/rolePolicy:RolePolicy', 'keda-operator-policy', (i) => ({
+          ...i,
+          policy: JSON.stringify({
+            Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }],
+          }),
+        })),
+    ],
+    [
+      's3-private-encrypted-tls-only',
+      () =>
+        mutate('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', 'public-access', (i) => ({
+          ...i,
+          restrictPublicBuckets: false,
+        })),
+    ],
+    [
+      'sqs-encrypted',
+      () =>
+        mutate('aws:sqs/queue:Queue', 'thumbnail-dlq', (i) => ({
+          ...i,
+          sqsManagedSseEnabled: false,
+        })),
+    ],
+    [
+      'sqs-work-queues-have-dlq',
+      () => mutate('aws:sqs/queue:Queue', 'thumbnail-queue', ({ redrivePolicy, ...i }) => i),
+    ],
+    [
+      'nodes-imdsv2-hop-limit-1',
+      () =>
+        mutate('kubernetes:karpenter.k8s.aws/v1:EC2NodeClass', 'nodeclass', (i) => ({
+          ...i,
+          spec: {
+            ...(i['spec'] as object),
+            metadataOptions: { httpTokens: 'optional', httpPutResponseHopLimit: 2 },
+          },
+        })),
+    ],
+    [
+      'pods-restricted',
+      () =>
+        mutate('kubernetes:apps/v1:Deployment', 'watermark', (i) =>
+          JSON.parse(
+            JSON.stringify(i).replace(
+              '"readOnlyRootFilesystem":true',
+              '"readOnlyRootFilesystem":false',
+            ),
+          ),
+        ),
+    ],
+    [
+      'ecr-immutable-scanned',
+      () =>
+        mutate('aws:ecr/repository:Repository', 'grayscale-image-repo', (i) => ({
+          ...i,
+          imageTagMutability: 'MUTABLE',
+        })),
+    ],
   ])('%s catches its mistake', (rule, broken) => {
     const violations = checkResources(broken());
     expect(violations.map((v) => v.rule)).toEqual([rule]);

@@ -10,38 +10,84 @@ beforeAll(async () => {
 });
 
 type Obj = Record<string, unknown>;
-const get = (value: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], value);
+const get = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], value);
 
 describe('prod stack', () => {
   it('has a NAT gateway per AZ and a private-only API endpoint', () => {
-    expect(one(program, 'awsx:ec2:Vpc').inputs).toMatchObject({ natGateways: { strategy: 'OnePerAz' }, numberOfAvailabilityZones: 3 });
+    expect(one(program, 'awsx:ec2:Vpc').inputs).toMatchObject({
+      natGateways: { strategy: 'OnePerAz' },
+      numberOfAvailabilityZones: 3,
+    });
     const cluster = one(program, 'eks:index:Cluster').inputs;
-    expect(cluster).toMatchObject({ endpointPublicAccess: false, endpointPrivateAccess: true, name: 'darkroom-prod' });
+    expect(cluster).toMatchObject({
+      endpointPublicAccess: false,
+      endpointPrivateAccess: true,
+      name: 'darkroom-prod',
+    });
     expect(cluster['publicAccessCidrs']).toBeUndefined();
   });
 
   it('encrypts photos with a rotating customer-managed KMS key and versions the bucket', () => {
-    const sse = get(one(program, 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration').inputs, 'rules.0') as Obj;
-    expect(sse).toMatchObject({ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: expect.stringMatching(/photos-key/) }, bucketKeyEnabled: true });
-    expect(one(program, 'aws:kms/key:Key', 'photos-key').inputs).toMatchObject({ enableKeyRotation: true });
-    expect(get(one(program, 'aws:s3/bucketVersioning:BucketVersioning').inputs, 'versioningConfiguration.status')).toBe('Enabled');
+    const sse = get(
+      one(
+        program,
+        'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+      ).inputs,
+      'rules.0',
+    ) as Obj;
+    expect(sse).toMatchObject({
+      applyServerSideEncryptionByDefault: {
+        sseAlgorithm: 'aws:kms',
+        kmsMasterKeyId: expect.stringMatching(/photos-key/),
+      },
+      bucketKeyEnabled: true,
+    });
+    expect(one(program, 'aws:kms/key:Key', 'photos-key').inputs).toMatchObject({
+      enableKeyRotation: true,
+    });
+    expect(
+      get(
+        one(program, 'aws:s3/bucketVersioning:BucketVersioning').inputs,
+        'versioningConfiguration.status',
+      ),
+    ).toBe('Enabled');
     expect(one(program, 'aws:s3/bucket:Bucket').inputs['forceDestroy']).toBe(false);
   });
 
   it.each(OPERATIONS)('lets the %s worker use the bucket key only through S3', (op) => {
-    const kms = policyOf(one(program, 'aws:iam/rolePolicy:RolePolicy', `${op}-worker-policy`)).Statement.find((s) => asArray(s.Action).includes('kms:Decrypt'));
-    expect(kms).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: expect.stringMatching(/photos-key/), Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } });
+    const kms = policyOf(
+      one(program, 'aws:iam/rolePolicy:RolePolicy', `${op}-worker-policy`),
+    ).Statement.find((s) => asArray(s.Action).includes('kms:Decrypt'));
+    expect(kms).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: expect.stringMatching(/photos-key/),
+      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+    });
   });
 
   it('keeps one warm pod per worker, allows more of them and more worker CPU', () => {
     for (const op of OPERATIONS) {
-      const spec = one(program, 'kubernetes:keda.sh/v1alpha1:ScaledObject', `${op}-worker`).inputs['spec'] as Obj;
+      const spec = one(program, 'kubernetes:keda.sh/v1alpha1:ScaledObject', `${op}-worker`).inputs[
+        'spec'
+      ] as Obj;
       expect(spec['minReplicaCount']).toBe(1);
       expect(spec['maxReplicaCount']).toBe(op === 'thumbnail' ? 60 : 100);
       expect(spec['cooldownPeriod']).toBe(600);
     }
-    expect(get(one(program, 'kubernetes:karpenter.sh/v1:NodePool').inputs, 'spec.limits.cpu')).toBe('512');
-    expect(get(one(program, 'eks:index:ManagedNodeGroup').inputs, 'scalingConfig')).toEqual({ desiredSize: 3, minSize: 3, maxSize: 6 });
-    expect(get(one(program, 'kubernetes:karpenter.sh/v1:NodePool').inputs, 'spec.disruption.consolidateAfter')).toBe('5m');
+    expect(get(one(program, 'kubernetes:karpenter.sh/v1:NodePool').inputs, 'spec.limits.cpu')).toBe(
+      '512',
+    );
+    expect(get(one(program, 'eks:index:ManagedNodeGroup').inputs, 'scalingConfig')).toEqual({
+      desiredSize: 3,
+      minSize: 3,
+      maxSize: 6,
+    });
+    expect(
+      get(
+        one(program, 'kubernetes:karpenter.sh/v1:NodePool').inputs,
+        'spec.disruption.consolidateAfter',
+      ),
+    ).toBe('5m');
   });
 });

@@ -32,7 +32,11 @@ function kubernetesObjects(program: MockedProgram) {
 describe.each(['dev', 'prod'])('%s stack Kubernetes objects', (stack) => {
   it('are all known kinds and each validates against its schema', async () => {
     const { program } = await runStack(stack);
-    const k8sTypes = new Set(program.resources.map((r) => r.type).filter((t) => t.startsWith('kubernetes:') && !t.startsWith('kubernetes:helm.sh')));
+    const k8sTypes = new Set(
+      program.resources
+        .map((r) => r.type)
+        .filter((t) => t.startsWith('kubernetes:') && !t.startsWith('kubernetes:helm.sh')),
+    );
     expect([...k8sTypes].sort()).toEqual(Object.keys(MODELS).sort());
     const objects = kubernetesObjects(program);
     expect(objects.length).toBe(1 + 3 * 5 + 2);
@@ -40,15 +44,29 @@ describe.each(['dev', 'prod'])('%s stack Kubernetes objects', (stack) => {
       const Model = MODELS[object.type];
       if (!Model) throw new Error(`no schema for ${object.type}`);
       const { apiVersion, kind, metadata, spec, automountServiceAccountToken } = object.inputs;
-      const data = { apiVersion, kind, metadata, ...(spec === undefined ? {} : { spec }), ...(automountServiceAccountToken === undefined ? {} : { automountServiceAccountToken }) };
-      expect(() => new Model(data as never).validate(), `${object.type} ${object.name}`).not.toThrow();
+      const data = {
+        apiVersion,
+        kind,
+        metadata,
+        ...(spec === undefined ? {} : { spec }),
+        ...(automountServiceAccountToken === undefined ? {} : { automountServiceAccountToken }),
+      };
+      expect(
+        () => new Model(data as never).validate(),
+        `${object.type} ${object.name}`,
+      ).not.toThrow();
     }
   });
 });
 
 describe('schema validation', () => {
   it('catches a violation (so the checks above can fail)', () => {
-    const bad = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'x' }, spec: { scaleTargetRef: { name: 'd' }, minReplicaCount: 'zero', triggers: [] } };
+    const bad = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'x' },
+      spec: { scaleTargetRef: { name: 'd' }, minReplicaCount: 'zero', triggers: [] },
+    };
     expect(() => new ScaledObject(bad as never).validate()).toThrow();
   });
 });

@@ -34,13 +34,43 @@ export class PhotoStorage extends pulumi.ComponentResource {
   constructor(name: string, args: PhotoStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:storage:PhotoStorage', name, {}, opts);
     const account = aws.getCallerIdentityOutput({}, { parent: this });
-    this.bucket = new aws.s3.Bucket(`${name}-photos`, { bucketPrefix: `${args.namePrefix}-photos-`, forceDestroy: args.forceDestroy, tags: { 'darkroom.io/data': 'photos' } }, { parent: this });
+    this.bucket = new aws.s3.Bucket(
+      `${name}-photos`,
+      {
+        bucketPrefix: `${args.namePrefix}-photos-`,
+        forceDestroy: args.forceDestroy,
+        tags: { 'darkroom.io/data': 'photos' },
+      },
+      { parent: this },
+    );
     const bucket = this.bucket;
-    new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { parent: this });
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } }, { parent: this });
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
+      { parent: this },
+    );
     let kmsKeyArn: pulumi.Output<string> | undefined;
     if (args.encryption === 'sse-kms') {
-      const key = new aws.kms.Key(`${name}-photos-key`, { description: `Photos in ${args.namePrefix}`, enableKeyRotation: true, deletionWindowInDays: 30 }, { parent: this });
+      const key = new aws.kms.Key(
+        `${name}-photos-key`,
+        {
+          description: `Photos in ${args.namePrefix}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+        },
+        { parent: this },
+      );
       kmsKeyArn = key.arn;
     }
     this.kmsKeyArn = kmsKeyArn;
@@ -50,17 +80,41 @@ export class PhotoStorage extends pulumi.ComponentResource {
         bucket: bucket.id,
         rules: [
           kmsKeyArn
-            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }
+            ? {
+                applyServerSideEncryptionByDefault: {
+                  sseAlgorithm: 'aws:kms',
+                  kmsMasterKeyId: kmsKeyArn,
+                },
+                bucketKeyEnabled: true,
+              }
             : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
         ],
       },
       { parent: this },
     );
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: args.versioning ? 'Enabled' : 'Suspended' } }, { parent: this });
+    new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      {
+        bucket: bucket.id,
+        versioningConfiguration: { status: args.versioning ? 'Enabled' : 'Suspended' },
+      },
+      { parent: this },
+    );
     if (args.corsAllowedOrigins.length > 0) {
       new aws.s3.BucketCorsConfiguration(
         `${name}-cors`,
-        { bucket: bucket.id, corsRules: [{ allowedMethods: ['GET', 'PUT', 'HEAD'], allowedOrigins: [...args.corsAllowedOrigins], allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 3000 }] },
+        {
+          bucket: bucket.id,
+          corsRules: [
+            {
+              allowedMethods: ['GET', 'PUT', 'HEAD'],
+              allowedOrigins: [...args.corsAllowedOrigins],
+              allowedHeaders: ['*'],
+              exposeHeaders: ['ETag'],
+              maxAgeSeconds: 3000,
+            },
+          ],
+        },
         { parent: this },
       );
     }
@@ -69,58 +123,103 @@ export class PhotoStorage extends pulumi.ComponentResource {
       {
         bucket: bucket.id,
         policy: policyDocument([
-          { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`], Condition: { Bool: { 'aws:SecureTransport': false } } },
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': false } },
+          },
         ]),
       },
       { parent: this },
     );
 
     const queuePolicies: aws.sqs.QueuePolicy[] = [];
-    const entries = describeTopology(args.namePrefix).map((topology): [Operation, OperationQueues] => {
-      const op = topology.operation;
-      const deadLetterQueue = new aws.sqs.Queue(`${name}-${op}-dlq`, { name: topology.deadLetterQueue, messageRetentionSeconds: topology.deadLetterRetentionSeconds, sqsManagedSseEnabled: true }, { parent: this });
-      const queue = new aws.sqs.Queue(
-        `${name}-${op}-queue`,
-        {
-          name: topology.queue,
-          visibilityTimeoutSeconds: topology.visibilityTimeoutSeconds,
-          receiveWaitTimeSeconds: topology.receiveWaitSeconds,
-          messageRetentionSeconds: topology.retentionSeconds,
-          sqsManagedSseEnabled: true,
-          redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: topology.maxReceiveCount }),
-        },
-        { parent: this },
-      );
-      new aws.sqs.RedriveAllowPolicy(`${name}-${op}-dlq-allow`, { queueUrl: deadLetterQueue.url, redriveAllowPolicy: pulumi.jsonStringify({ redrivePermission: 'byQueue', sourceQueueArns: [queue.arn] }) }, { parent: this });
-      queuePolicies.push(
-        new aws.sqs.QueuePolicy(
-          `${name}-${op}-queue-policy`,
+    const entries = describeTopology(args.namePrefix).map(
+      (topology): [Operation, OperationQueues] => {
+        const op = topology.operation;
+        const deadLetterQueue = new aws.sqs.Queue(
+          `${name}-${op}-dlq`,
           {
-            queueUrl: queue.url,
-            policy: policyDocument([
-              {
-                Sid: 'OnlyThisBucketSends',
-                Effect: 'Allow',
-                Principal: { Service: 's3.amazonaws.com' },
-                Action: 'sqs:SendMessage',
-                Resource: queue.arn,
-                Condition: { ArnEquals: { 'aws:SourceArn': bucket.arn }, StringEquals: { 'aws:SourceAccount': account.accountId } },
-              },
-              { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: queue.arn, Condition: { Bool: { 'aws:SecureTransport': false } } },
-            ]),
+            name: topology.deadLetterQueue,
+            messageRetentionSeconds: topology.deadLetterRetentionSeconds,
+            sqsManagedSseEnabled: true,
           },
           { parent: this },
-        ),
-      );
-      return [op, { topology, queue, deadLetterQueue }];
-    });
+        );
+        const queue = new aws.sqs.Queue(
+          `${name}-${op}-queue`,
+          {
+            name: topology.queue,
+            visibilityTimeoutSeconds: topology.visibilityTimeoutSeconds,
+            receiveWaitTimeSeconds: topology.receiveWaitSeconds,
+            messageRetentionSeconds: topology.retentionSeconds,
+            sqsManagedSseEnabled: true,
+            redrivePolicy: pulumi.jsonStringify({
+              deadLetterTargetArn: deadLetterQueue.arn,
+              maxReceiveCount: topology.maxReceiveCount,
+            }),
+          },
+          { parent: this },
+        );
+        new aws.sqs.RedriveAllowPolicy(
+          `${name}-${op}-dlq-allow`,
+          {
+            queueUrl: deadLetterQueue.url,
+            redriveAllowPolicy: pulumi.jsonStringify({
+              redrivePermission: 'byQueue',
+              sourceQueueArns: [queue.arn],
+            }),
+          },
+          { parent: this },
+        );
+        queuePolicies.push(
+          new aws.sqs.QueuePolicy(
+            `${name}-${op}-queue-policy`,
+            {
+              queueUrl: queue.url,
+              policy: policyDocument([
+                {
+                  Sid: 'OnlyThisBucketSends',
+                  Effect: 'Allow',
+                  Principal: { Service: 's3.amazonaws.com' },
+                  Action: 'sqs:SendMessage',
+                  Resource: queue.arn,
+                  Condition: {
+                    ArnEquals: { 'aws:SourceArn': bucket.arn },
+                    StringEquals: { 'aws:SourceAccount': account.accountId },
+                  },
+                },
+                {
+                  Sid: 'DenyInsecureTransport',
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 'sqs:*',
+                  Resource: queue.arn,
+                  Condition: { Bool: { 'aws:SecureTransport': false } },
+                },
+              ]),
+            },
+            { parent: this },
+          ),
+        );
+        return [op, { topology, queue, deadLetterQueue }];
+      },
+    );
     this.queues = Object.fromEntries(entries) as { [K in Operation]: OperationQueues };
 
     new aws.s3.BucketNotification(
       `${name}-notifications`,
       {
         bucket: bucket.id,
-        queues: entries.map(([, q]) => ({ id: q.topology.notification.id, queueArn: q.queue.arn, events: [...q.topology.notification.events], filterPrefix: q.topology.notification.filterPrefix })),
+        queues: entries.map(([, q]) => ({
+          id: q.topology.notification.id,
+          queueArn: q.queue.arn,
+          events: [...q.topology.notification.events],
+          filterPrefix: q.topology.notification.filterPrefix,
+        })),
       },
       // S3 validates it may write to each queue when the notification is created.
       { parent: this, dependsOn: queuePolicies },
@@ -131,6 +230,10 @@ export class PhotoStorage extends pulumi.ComponentResource {
   }
 }
 
-export function createPhotoStorage(name: string, args: PhotoStorageArgs, opts?: pulumi.ComponentResourceOptions): PhotoStorage {
+export function createPhotoStorage(
+  name: string,
+  args: PhotoStorageArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): PhotoStorage {
   return new PhotoStorage(name, args, opts);
 }

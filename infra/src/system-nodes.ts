@@ -9,7 +9,11 @@ import * as pulumi from '@pulumi/pulumi';
 import { serviceTrustPolicy } from './iam.ts';
 
 export const SYSTEM_ROLE_LABEL = { 'darkroom.io/role': 'system' } as const;
-export const SYSTEM_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
+export const SYSTEM_TAINT = {
+  key: 'CriticalAddonsOnly',
+  value: 'true',
+  effect: 'NoSchedule',
+} as const;
 /** Toleration and node selector every system add-on gets. */
 export const SYSTEM_PLACEMENT = {
   nodeSelector: { ...SYSTEM_ROLE_LABEL },
@@ -27,7 +31,12 @@ export interface SystemNodeGroupArgs {
   readonly diskGiB: number;
 }
 
-const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'];
+const NODE_POLICIES = [
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKS_CNI_Policy',
+  'AmazonEC2ContainerRegistryReadOnly',
+  'AmazonSSMManagedInstanceCore',
+];
 
 export class SystemNodeGroup extends pulumi.ComponentResource {
   readonly nodeGroupName: pulumi.Output<string>;
@@ -35,17 +44,52 @@ export class SystemNodeGroup extends pulumi.ComponentResource {
 
   constructor(name: string, args: SystemNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:nodes:SystemNodeGroup', name, {}, opts);
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'), description: `System nodes of ${args.clusterName}` }, { parent: this });
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
+        description: `System nodes of ${args.clusterName}`,
+      },
+      { parent: this },
+    );
     const attachments = NODE_POLICIES.map(
-      (policy) => new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput().partition}:iam::aws:policy/${policy}` }, { parent: this }),
+      (policy) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-${policy}`,
+          {
+            role: role.name,
+            policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput().partition}:iam::aws:policy/${policy}`,
+          },
+          { parent: this },
+        ),
     );
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-lt`,
       {
         description: `System nodes of ${args.clusterName}: IMDSv2 only, hop limit 1, encrypted gp3`,
-        metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
-        blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: args.diskGiB, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } }],
-        tagSpecifications: [{ resourceType: 'instance', tags: { Name: `${args.clusterName}-system`, 'darkroom.io/role': 'system' } }],
+        metadataOptions: {
+          httpEndpoint: 'enabled',
+          httpTokens: 'required',
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: 'disabled',
+        },
+        blockDeviceMappings: [
+          {
+            deviceName: '/dev/xvda',
+            ebs: {
+              volumeSize: args.diskGiB,
+              volumeType: 'gp3',
+              encrypted: 'true',
+              deleteOnTermination: 'true',
+            },
+          },
+        ],
+        tagSpecifications: [
+          {
+            resourceType: 'instance',
+            tags: { Name: `${args.clusterName}-system`, 'darkroom.io/role': 'system' },
+          },
+        ],
         updateDefaultVersion: true,
       },
       { parent: this },
@@ -62,7 +106,10 @@ export class SystemNodeGroup extends pulumi.ComponentResource {
         scalingConfig: { desiredSize: args.desired, minSize: args.min, maxSize: args.max },
         labels: { ...SYSTEM_ROLE_LABEL },
         taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: 'NO_SCHEDULE' }],
-        launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+        launchTemplate: {
+          id: launchTemplate.id,
+          version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+        },
         amiType: 'AL2023_x86_64_STANDARD',
       },
       { parent: this, dependsOn: attachments },
@@ -73,6 +120,10 @@ export class SystemNodeGroup extends pulumi.ComponentResource {
   }
 }
 
-export function createSystemNodeGroup(name: string, args: SystemNodeGroupArgs, opts?: pulumi.ComponentResourceOptions): SystemNodeGroup {
+export function createSystemNodeGroup(
+  name: string,
+  args: SystemNodeGroupArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): SystemNodeGroup {
   return new SystemNodeGroup(name, args, opts);
 }

@@ -26,7 +26,11 @@ export const WORKLOAD_NAMESPACE = 'darkroom';
 /** The runtime image's non-root user (distroless `nonroot`). */
 export const WORKER_UID = 65532;
 
-export function createWorkloadNamespace(name: string, provider: k8s.Provider, opts?: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+export function createWorkloadNamespace(
+  name: string,
+  provider: k8s.Provider,
+  opts?: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
   return new k8s.core.v1.Namespace(
     name,
     {
@@ -59,7 +63,12 @@ export interface WorkerArgs {
   readonly deadLetterQueueArn: pulumi.Input<string>;
   readonly oidcProviderArn: pulumi.Input<string>;
   readonly oidcProviderUrl: pulumi.Input<string>;
-  readonly scaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly queueLength: number; readonly activationQueueLength: number };
+  readonly scaling: {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly queueLength: number;
+    readonly activationQueueLength: number;
+  };
   readonly pollingIntervalSeconds: number;
   readonly cooldownPeriodSeconds: number;
   /** KEDA must be installed before its custom resources. */
@@ -70,12 +79,42 @@ export interface WorkerArgs {
  * What one worker may do: read its input prefix (and HEAD/read its own outputs, for the
  * idempotency check), write its output prefix, consume its queue, dead-letter to its DLQ.
  */
-export function workerPolicyStatements(args: Pick<WorkerArgs, 'operation' | 'bucketArn' | 'queueArn' | 'deadLetterQueueArn' | 'bucketKmsKeyArn' | 'region'>): PolicyStatement[] {
+export function workerPolicyStatements(
+  args: Pick<
+    WorkerArgs,
+    'operation' | 'bucketArn' | 'queueArn' | 'deadLetterQueueArn' | 'bucketKmsKeyArn' | 'region'
+  >,
+): PolicyStatement[] {
   const statements: PolicyStatement[] = [
-    { Sid: 'ReadOwnInputs', Effect: 'Allow', Action: 's3:GetObject', Resource: pulumi.interpolate`${args.bucketArn}/${inputPrefix(args.operation)}*` },
-    { Sid: 'WriteOwnOutputs', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: pulumi.interpolate`${args.bucketArn}/${outputPrefix(args.operation)}*` },
-    { Sid: 'ConsumeOwnQueue', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], Resource: args.queueArn },
-    { Sid: 'DeadLetterToOwnDlq', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: args.deadLetterQueueArn },
+    {
+      Sid: 'ReadOwnInputs',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: pulumi.interpolate`${args.bucketArn}/${inputPrefix(args.operation)}*`,
+    },
+    {
+      Sid: 'WriteOwnOutputs',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject'],
+      Resource: pulumi.interpolate`${args.bucketArn}/${outputPrefix(args.operation)}*`,
+    },
+    {
+      Sid: 'ConsumeOwnQueue',
+      Effect: 'Allow',
+      Action: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      ],
+      Resource: args.queueArn,
+    },
+    {
+      Sid: 'DeadLetterToOwnDlq',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: args.deadLetterQueueArn,
+    },
   ];
   if (args.bucketKmsKeyArn) {
     statements.push({
@@ -100,16 +139,44 @@ export class Worker extends pulumi.ComponentResource {
     super('darkroom:workers:Worker', name, {}, opts);
     const op = args.operation;
     const appName = `darkroom-${op}`;
-    const labels = { 'app.kubernetes.io/name': appName, 'app.kubernetes.io/part-of': 'darkroom', 'darkroom.io/operation': op };
+    const labels = {
+      'app.kubernetes.io/name': appName,
+      'app.kubernetes.io/part-of': 'darkroom',
+      'darkroom.io/operation': op,
+    };
     const namespace = args.namespace.metadata.name;
     const k8sOpts = { parent: this, provider: args.provider };
 
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: irsaTrustPolicy(args.oidcProviderArn, args.oidcProviderUrl, WORKLOAD_NAMESPACE, appName), description: `Darkroom ${op} worker` }, { parent: this });
-    new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(workerPolicyStatements(args)) }, { parent: this });
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: irsaTrustPolicy(
+          args.oidcProviderArn,
+          args.oidcProviderUrl,
+          WORKLOAD_NAMESPACE,
+          appName,
+        ),
+        description: `Darkroom ${op} worker`,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.name, policy: policyDocument(workerPolicyStatements(args)) },
+      { parent: this },
+    );
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
-      { metadata: { name: appName, namespace, labels, annotations: { [IRSA_ANNOTATION]: role.arn } }, automountServiceAccountToken: true },
+      {
+        metadata: {
+          name: appName,
+          namespace,
+          labels,
+          annotations: { [IRSA_ANNOTATION]: role.arn },
+        },
+        automountServiceAccountToken: true,
+      },
       k8sOpts,
     );
 
@@ -131,19 +198,46 @@ export class Worker extends pulumi.ComponentResource {
           // replicas is owned by KEDA's HPA; leaving it unset keeps `pulumi up` from fighting it.
           revisionHistoryLimit: 5,
           selector: { matchLabels: labels },
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
+          },
           template: {
             metadata: {
               labels,
-              annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(HEALTH_PORT), 'prometheus.io/path': PROBE_PATHS.metrics },
+              annotations: {
+                'prometheus.io/scrape': 'true',
+                'prometheus.io/port': String(HEALTH_PORT),
+                'prometheus.io/path': PROBE_PATHS.metrics,
+              },
             },
             spec: {
               serviceAccountName: serviceAccount.metadata.name,
               terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-              securityContext: { runAsNonRoot: true, runAsUser: WORKER_UID, runAsGroup: WORKER_UID, fsGroup: WORKER_UID, seccompProfile: { type: 'RuntimeDefault' } },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: WORKER_UID,
+                runAsGroup: WORKER_UID,
+                fsGroup: WORKER_UID,
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
               nodeSelector: { ...WORKER_ROLE_LABEL },
-              tolerations: [{ key: WORKER_TAINT.key, operator: 'Equal', value: WORKER_TAINT.value, effect: WORKER_TAINT.effect }],
-              topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
+              tolerations: [
+                {
+                  key: WORKER_TAINT.key,
+                  operator: 'Equal',
+                  value: WORKER_TAINT.value,
+                  effect: WORKER_TAINT.effect,
+                },
+              ],
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: 'topology.kubernetes.io/zone',
+                  whenUnsatisfiable: 'ScheduleAnyway',
+                  labelSelector: { matchLabels: labels },
+                },
+              ],
               containers: [
                 {
                   name: 'worker',
@@ -151,10 +245,31 @@ export class Worker extends pulumi.ComponentResource {
                   env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
                   ports: [{ name: 'http', containerPort: HEALTH_PORT }],
                   resources,
-                  livenessProbe: { httpGet: { path: PROBE_PATHS.liveness, port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 },
-                  readinessProbe: { httpGet: { path: PROBE_PATHS.readiness, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
-                  startupProbe: { httpGet: { path: PROBE_PATHS.liveness, port: 'http' }, periodSeconds: 2, failureThreshold: 30 },
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: WORKER_UID, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+                  livenessProbe: {
+                    httpGet: { path: PROBE_PATHS.liveness, port: 'http' },
+                    periodSeconds: 10,
+                    timeoutSeconds: 2,
+                    failureThreshold: 6,
+                  },
+                  readinessProbe: {
+                    httpGet: { path: PROBE_PATHS.readiness, port: 'http' },
+                    periodSeconds: 5,
+                    timeoutSeconds: 2,
+                    failureThreshold: 2,
+                  },
+                  startupProbe: {
+                    httpGet: { path: PROBE_PATHS.liveness, port: 'http' },
+                    periodSeconds: 2,
+                    failureThreshold: 30,
+                  },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    runAsNonRoot: true,
+                    runAsUser: WORKER_UID,
+                    capabilities: { drop: ['ALL'] },
+                    seccompProfile: { type: 'RuntimeDefault' },
+                  },
                   volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
                 },
               ],
@@ -166,7 +281,14 @@ export class Worker extends pulumi.ComponentResource {
       k8sOpts,
     );
 
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: { name: appName, namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }, k8sOpts);
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      {
+        metadata: { name: appName, namespace, labels },
+        spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+      },
+      k8sOpts,
+    );
 
     const authName = `${appName}-aws`;
     const triggerAuthentication: TriggerAuthentication = {
@@ -175,11 +297,27 @@ export class Worker extends pulumi.ComponentResource {
       metadata: { name: authName, namespace: WORKLOAD_NAMESPACE, labels },
       spec: { podIdentity: { provider: 'aws', identityOwner: 'keda' } },
     };
-    const auth = new k8s.apiextensions.CustomResource(`${name}-trigger-auth`, triggerAuthentication, { ...k8sOpts, dependsOn: [args.keda, args.namespace] });
+    const auth = new k8s.apiextensions.CustomResource(
+      `${name}-trigger-auth`,
+      triggerAuthentication,
+      { ...k8sOpts, dependsOn: [args.keda, args.namespace] },
+    );
 
-    const spec = pulumi.output(args.queueUrl).apply((queueURL) => scaledObjectSpec({ ...args, deploymentName: appName, queueURL, authName }));
-    const scaledObject = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: appName, namespace: WORKLOAD_NAMESPACE, labels }, spec } satisfies Omit<ScaledObject, 'spec'> & { spec: pulumi.Output<ScaledObjectSpec> };
-    new k8s.apiextensions.CustomResource(`${name}-scaledobject`, scaledObject, { ...k8sOpts, dependsOn: [auth, deployment] });
+    const spec = pulumi
+      .output(args.queueUrl)
+      .apply((queueURL) =>
+        scaledObjectSpec({ ...args, deploymentName: appName, queueURL, authName }),
+      );
+    const scaledObject = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: appName, namespace: WORKLOAD_NAMESPACE, labels },
+      spec,
+    } satisfies Omit<ScaledObject, 'spec'> & { spec: pulumi.Output<ScaledObjectSpec> };
+    new k8s.apiextensions.CustomResource(`${name}-scaledobject`, scaledObject, {
+      ...k8sOpts,
+      dependsOn: [auth, deployment],
+    });
 
     this.roleArn = role.arn;
     this.registerOutputs({ deploymentName: this.deploymentName, roleArn: this.roleArn });
@@ -187,7 +325,12 @@ export class Worker extends pulumi.ComponentResource {
 }
 
 /** KEDA scaling: SQS depth (from zero) plus CPU, fast scale-up, stabilised scale-down. */
-export function scaledObjectSpec(args: Pick<WorkerArgs, 'scaling' | 'pollingIntervalSeconds' | 'cooldownPeriodSeconds' | 'region'> & { deploymentName: string; queueURL: string; authName: string }): ScaledObjectSpec {
+export function scaledObjectSpec(
+  args: Pick<
+    WorkerArgs,
+    'scaling' | 'pollingIntervalSeconds' | 'cooldownPeriodSeconds' | 'region'
+  > & { deploymentName: string; queueURL: string; authName: string },
+): ScaledObjectSpec {
   return {
     scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: args.deploymentName },
     minReplicaCount: args.scaling.minReplicas,
@@ -197,15 +340,32 @@ export function scaledObjectSpec(args: Pick<WorkerArgs, 'scaling' | 'pollingInte
     advanced: {
       horizontalPodAutoscalerConfig: {
         behavior: {
-          scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 4, periodSeconds: 15 }] },
-          scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Min', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
+          scaleUp: {
+            stabilizationWindowSeconds: 0,
+            selectPolicy: 'Max',
+            policies: [
+              { type: 'Percent', value: 100, periodSeconds: 15 },
+              { type: 'Pods', value: 4, periodSeconds: 15 },
+            ],
+          },
+          scaleDown: {
+            stabilizationWindowSeconds: 300,
+            selectPolicy: 'Min',
+            policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
+          },
         },
       },
     },
     triggers: [
       {
         type: 'aws-sqs-queue',
-        metadata: { queueURL: args.queueURL, queueLength: String(args.scaling.queueLength), activationQueueLength: String(args.scaling.activationQueueLength), awsRegion: args.region, scaleOnInFlight: 'true' },
+        metadata: {
+          queueURL: args.queueURL,
+          queueLength: String(args.scaling.queueLength),
+          activationQueueLength: String(args.scaling.activationQueueLength),
+          awsRegion: args.region,
+          scaleOnInFlight: 'true',
+        },
         authenticationRef: { name: args.authName },
       },
       { type: 'cpu', metricType: 'Utilization', metadata: { value: '75' } },
@@ -213,6 +373,10 @@ export function scaledObjectSpec(args: Pick<WorkerArgs, 'scaling' | 'pollingInte
   };
 }
 
-export function createWorker(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions): Worker {
+export function createWorker(
+  name: string,
+  args: WorkerArgs,
+  opts?: pulumi.ComponentResourceOptions,
+): Worker {
   return new Worker(name, args, opts);
 }

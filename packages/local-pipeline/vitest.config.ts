@@ -8,6 +8,8 @@ export default defineConfig({
     name: 'local-pipeline',
     environment: 'node',
     include: ['src/**/*.test.ts'],
-    testTimeout: 120_000, hookTimeout: 60_000, fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
   },
 });

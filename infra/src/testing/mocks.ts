@@ -33,27 +33,52 @@ function outputsFor(type: string, name: string, inputs: State): State {
   const physical = String(inputs['name'] ?? name);
   switch (type) {
     case 'awsx:ec2:Vpc':
-      return { vpcId: 'vpc-0abc', privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b', 'subnet-priv-c'], publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b', 'subnet-pub-c'] };
+      return {
+        vpcId: 'vpc-0abc',
+        privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b', 'subnet-priv-c'],
+        publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b', 'subnet-pub-c'],
+      };
     case 'eks:index:Cluster':
       return {
         kubeconfig: { apiVersion: 'v1', kind: 'Config' },
-        kubeconfigJson: JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: physical }] }),
+        kubeconfigJson: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: physical }],
+        }),
         oidcProviderArn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${OIDC_HOST}`,
         oidcProviderUrl: OIDC_HOST,
         oidcIssuer: OIDC_HOST,
-        eksCluster: { name: physical, arn: `arn:aws:eks:${REGION}:${ACCOUNT_ID}:cluster/${physical}`, vpcConfig: { clusterSecurityGroupId: 'sg-cluster' } },
+        eksCluster: {
+          name: physical,
+          arn: `arn:aws:eks:${REGION}:${ACCOUNT_ID}:cluster/${physical}`,
+          vpcConfig: { clusterSecurityGroupId: 'sg-cluster' },
+        },
         clusterSecurityGroupId: 'sg-cluster',
         nodeSecurityGroupId: 'sg-nodes',
         core: { endpoint: 'https://EXAMPLE.gr7.eu-west-1.eks.amazonaws.com' },
       };
     case 'eks:index:ManagedNodeGroup':
-      return { nodeGroup: { nodeGroupName: `${name}-ng`, arn: `arn:aws:eks:${REGION}:${ACCOUNT_ID}:nodegroup/${name}` } };
+      return {
+        nodeGroup: {
+          nodeGroupName: `${name}-ng`,
+          arn: `arn:aws:eks:${REGION}:${ACCOUNT_ID}:nodegroup/${name}`,
+        },
+      };
     case 'docker-build:index:Image': {
       const tags = (inputs['tags'] as string[] | undefined) ?? [];
-      return { ref: `${(tags[0] ?? name).split(':')[0]}@sha256:${'ab'.repeat(32)}`, digest: `sha256:${'ab'.repeat(32)}`, contextHash: 'hash' };
+      return {
+        ref: `${(tags[0] ?? name).split(':')[0]}@sha256:${'ab'.repeat(32)}`,
+        digest: `sha256:${'ab'.repeat(32)}`,
+        contextHash: 'hash',
+      };
     }
     case 'aws:sqs/queue:Queue':
-      return { url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physical}`, arn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${physical}`, name: physical };
+      return {
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physical}`,
+        arn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${physical}`,
+        name: physical,
+      };
     case 'aws:s3/bucket:Bucket': {
       const bucket = `${String(inputs['bucketPrefix'] ?? name)}0123abcd`;
       return { bucket, arn: `arn:aws:s3:::${bucket}` };
@@ -63,7 +88,11 @@ function outputsFor(type: string, name: string, inputs: State): State {
     case 'aws:kms/key:Key':
       return { arn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${name}`, keyId: name };
     case 'aws:ecr/repository:Repository':
-      return { repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${physical}`, registryId: ACCOUNT_ID, name: physical };
+      return {
+        repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${physical}`,
+        registryId: ACCOUNT_ID,
+        name: physical,
+      };
     case 'aws:ec2/launchTemplate:LaunchTemplate':
       return { latestVersion: 1 };
     case 'aws:cloudwatch/eventRule:EventRule':
@@ -76,13 +105,23 @@ function outputsFor(type: string, name: string, inputs: State): State {
 function callResult(token: string): State {
   switch (token) {
     case 'aws:index/getCallerIdentity:getCallerIdentity':
-      return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: 'AIDAEXAMPLE', id: ACCOUNT_ID };
+      return {
+        accountId: ACCOUNT_ID,
+        arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`,
+        userId: 'AIDAEXAMPLE',
+        id: ACCOUNT_ID,
+      };
     case 'aws:index/getPartition:getPartition':
       return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
     case 'aws:index/getRegion:getRegion':
       return { name: REGION, region: REGION, id: REGION };
     case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
-      return { userName: 'AWS', password: 'mock-password', proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`, id: ACCOUNT_ID };
+      return {
+        userName: 'AWS',
+        password: 'mock-password',
+        proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`,
+        id: ACCOUNT_ID,
+      };
     default:
       return {};
   }
@@ -101,7 +140,10 @@ export async function installMocks(stack: string): Promise<MockedProgram> {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         const inputs = unsecret(args.inputs) as State;
         recorded.resources.push({ type: args.type, name: args.name, inputs });
-        return { id: `${args.name}-id`, state: { ...inputs, ...outputsFor(args.type, args.name, inputs) } };
+        return {
+          id: `${args.name}-id`,
+          state: { ...inputs, ...outputsFor(args.type, args.name, inputs) },
+        };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         recorded.calls.push(args.token);
@@ -126,18 +168,35 @@ export async function settle(program: MockedProgram, quietMs = 300): Promise<voi
 
 /** Resources of a type, optionally whose name contains `part`. */
 export function ofType(program: MockedProgram, type: string, part?: string): RecordedResource[] {
-  return program.resources.filter((r) => r.type === type && (part === undefined || r.name.includes(part)));
+  return program.resources.filter(
+    (r) => r.type === type && (part === undefined || r.name.includes(part)),
+  );
 }
 
 /** Exactly one resource of a type (and name part); throws otherwise. */
 export function one(program: MockedProgram, type: string, part?: string): RecordedResource {
   const found = ofType(program, type, part);
-  if (found.length !== 1) throw new Error(`expected one ${type}${part ? ` named *${part}*` : ''}, found ${found.length}: ${found.map((r) => r.name).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type}${part ? ` named *${part}*` : ''}, found ${found.length}: ${found.map((r) => r.name).join(', ')}`,
+    );
   return found[0] as RecordedResource;
 }
 
 /** Parse a JSON policy document input. */
-export function policyOf(resource: RecordedResource, field = 'policy'): { Statement: { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>>; Principal?: unknown }[] } {
+export function policyOf(
+  resource: RecordedResource,
+  field = 'policy',
+): {
+  Statement: {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+    Principal?: unknown;
+  }[];
+} {
   const raw = resource.inputs[field];
   return JSON.parse(typeof raw === 'string' ? raw : JSON.stringify(raw));
 }

@@ -9,7 +9,9 @@ import { type MockedProgram, installMocks, settle } from './mocks.ts';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function rawStackConfig(stack: string): Record<string, unknown> {
-  const file = parse(readFileSync(`${REPO_ROOT}Pulumi.${stack}.yaml`, 'utf8')) as { config: Record<string, unknown> };
+  const file = parse(readFileSync(`${REPO_ROOT}Pulumi.${stack}.yaml`, 'utf8')) as {
+    config: Record<string, unknown>;
+  };
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(file.config)) {
     if (key === 'aws:region') raw['region'] = value;
@@ -23,7 +25,9 @@ export function stackConfig(stack: string): StackConfig {
 }
 
 /** Run the whole program for a stack under mocks and wait for every registration. */
-export async function runStack(stack: string): Promise<{ program: MockedProgram; outputs: DarkroomOutputs; config: StackConfig }> {
+export async function runStack(
+  stack: string,
+): Promise<{ program: MockedProgram; outputs: DarkroomOutputs; config: StackConfig }> {
   const program = await installMocks(stack);
   const config = stackConfig(stack);
   const outputs = createDarkroom(config, { stack, repoRoot: REPO_ROOT });

@@ -10,7 +10,14 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { DARKROOM_LOGO_SVG, imageOperations, logoAspect, placeLogo, tuneSharpForWorker, type OperationName } from '../src/index.ts';
+import {
+  DARKROOM_LOGO_SVG,
+  imageOperations,
+  logoAspect,
+  placeLogo,
+  tuneSharpForWorker,
+  type OperationName,
+} from '../src/index.ts';
 import { SAMPLE_PHOTOS_DIR } from '../src/samples.ts';
 import { findImageMagick, runMagick } from './imagemagick.ts';
 import { type Measurement, cpuMs, merge, runParallel, summarise } from './measure.ts';
@@ -63,10 +70,18 @@ async function logoFileFor(photo: Photo): Promise<{ file: string; left: number; 
   const place = placeLogo(photo, logoAspect(), 'southeast', 0.2, 0.03);
   const file = join(scratch, `logo-${place.width}x${place.height}.png`);
   const svg = DARKROOM_LOGO_SVG.replace('<svg ', '<svg opacity="0.7" ');
-  writeFileSync(file, await sharp(Buffer.from(svg), { density: 72 * (place.width / 240) }).resize(place.width, place.height).png().toBuffer());
+  writeFileSync(
+    file,
+    await sharp(Buffer.from(svg), { density: 72 * (place.width / 240) })
+      .resize(place.width, place.height)
+      .png()
+      .toBuffer(),
+  );
   return { file, left: place.left, top: place.top };
 }
-const logos = new Map(await Promise.all(photos.map(async (p) => [p.path, await logoFileFor(p)] as const)));
+const logos = new Map(
+  await Promise.all(photos.map(async (p) => [p.path, await logoFileFor(p)] as const)),
+);
 
 const sharpJob =
   (operation: OperationName, options: Record<string, unknown> = {}): Job =>
@@ -75,8 +90,13 @@ const sharpJob =
 
 /** Decode every pixel first, then resize: what a pipeline without shrink-on-load does. */
 const fullDecodeThumbnail: Job = async (photo) => {
-  const { data, info } = await sharp(photo.bytes, { failOn: 'truncated' }).rotate().raw().toBuffer({ resolveWithObject: true });
-  const out = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+  const { data, info } = await sharp(photo.bytes, { failOn: 'truncated' })
+    .rotate()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const out = await sharp(data, {
+    raw: { width: info.width, height: info.height, channels: info.channels },
+  })
     .resize(256, 256, { fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: 85 })
     .toBuffer();
@@ -85,11 +105,31 @@ const fullDecodeThumbnail: Job = async (photo) => {
 
 const magickArgs: Record<OperationName, (photo: Photo) => string[]> = {
   thumbnail: (p) => [p.path, '-auto-orient', '-thumbnail', '256x256>', '-quality', '85', 'jpg:-'],
-  grayscale: (p) => [p.path, '-auto-orient', '-colorspace', 'Gray', '-strip', '-quality', '85', 'jpg:-'],
+  grayscale: (p) => [
+    p.path,
+    '-auto-orient',
+    '-colorspace',
+    'Gray',
+    '-strip',
+    '-quality',
+    '85',
+    'jpg:-',
+  ],
   watermark: (p) => {
     const logo = logos.get(p.path);
     if (!logo) throw new Error(`no logo for ${p.path}`);
-    return [p.path, '-auto-orient', logo.file, '-geometry', `+${logo.left}+${logo.top}`, '-composite', '-strip', '-quality', '85', 'jpg:-'];
+    return [
+      p.path,
+      '-auto-orient',
+      logo.file,
+      '-geometry',
+      `+${logo.left}+${logo.top}`,
+      '-composite',
+      '-strip',
+      '-quality',
+      '85',
+      'jpg:-',
+    ];
   },
 };
 
@@ -97,11 +137,27 @@ function variantsFor(operation: OperationName): Variant[] {
   const base = { threadsPerPhoto: 1, inFlight: parallel };
   const list: Variant[] = [
     { ...base, name: 'sharp', job: sharpJob(operation) },
-    { name: `sharp, 1 photo × ${parallel} threads`, threadsPerPhoto: parallel, inFlight: 1, job: sharpJob(operation) },
+    {
+      name: `sharp, 1 photo × ${parallel} threads`,
+      threadsPerPhoto: parallel,
+      inFlight: 1,
+      job: sharpJob(operation),
+    },
   ];
-  if (operation === 'thumbnail') list.push({ ...base, name: 'sharp, full decode then resize', job: fullDecodeThumbnail });
-  else list.push({ ...base, name: 'sharp, optimiseCoding on', job: sharpJob(operation, { optimiseCoding: true }) });
-  if (magick) list.push({ ...base, name: `ImageMagick (${magick})`, job: (p) => runMagick(magick, magickArgs[operation](p)) });
+  if (operation === 'thumbnail')
+    list.push({ ...base, name: 'sharp, full decode then resize', job: fullDecodeThumbnail });
+  else
+    list.push({
+      ...base,
+      name: 'sharp, optimiseCoding on',
+      job: sharpJob(operation, { optimiseCoding: true }),
+    });
+  if (magick)
+    list.push({
+      ...base,
+      name: `ImageMagick (${magick})`,
+      job: (p) => runMagick(magick, magickArgs[operation](p)),
+    });
   return list;
 }
 
@@ -123,20 +179,36 @@ async function measure(variant: Variant): Promise<{ m: Measurement; latencies: n
 
 function peakRss(operation: OperationName): number {
   const probe = new URL('./rss-probe.ts', import.meta.url).pathname;
-  const out = execFileSync(process.execPath, ['--conditions=@darkroom/source', probe, operation, String(parallel), ...photos.map((p) => p.path)], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--conditions=@darkroom/source',
+      probe,
+      operation,
+      String(parallel),
+      ...photos.map((p) => p.path),
+    ],
+    { encoding: 'utf8' },
+  );
   return (JSON.parse(out) as { maxRssMb: number }).maxRssMb;
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const megapixels = photos.map((p) => (p.width * p.height) / 1e6);
 console.log(`# image-ops bench — ${new Date().toISOString().slice(0, 10)}`);
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}${magick ? `, ${execFileSync(magick, ['-version'], { encoding: 'utf8' }).split('\n')[0]}` : ', ImageMagick not found (install imagemagick for the comparison)'}`);
-console.log(`Input: ${photos.length} photos from ${args.input} (${fmt(Math.min(...megapixels))}–${fmt(Math.max(...megapixels))} MP), ${rounds} interleaved rounds, ${parallel} photos in flight\n`);
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}${magick ? `, ${execFileSync(magick, ['-version'], { encoding: 'utf8' }).split('\n')[0]}` : ', ImageMagick not found (install imagemagick for the comparison)'}`,
+);
+console.log(
+  `Input: ${photos.length} photos from ${args.input} (${fmt(Math.min(...megapixels))}–${fmt(Math.max(...megapixels))} MP), ${rounds} interleaved rounds, ${parallel} photos in flight\n`,
+);
 
 await sharpJob('thumbnail')(photos[0] as Photo); // warm up the module graph and logo cache
 for (const operation of ['thumbnail', 'grayscale', 'watermark'] as const) {
   const variants = variantsFor(operation);
-  const runs = new Map<string, { ms: Measurement[]; latencies: number[] }>(variants.map((v) => [v.name, { ms: [], latencies: [] }]));
+  const runs = new Map<string, { ms: Measurement[]; latencies: number[] }>(
+    variants.map((v) => [v.name, { ms: [], latencies: [] }]),
+  );
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const variant of order) {
@@ -152,11 +224,17 @@ for (const operation of ['thumbnail', 'grayscale', 'watermark'] as const) {
   });
   const ours = results[0]?.m;
   if (!ours) continue;
-  console.log(`## ${operation}  (peak RSS of a worker-sized process, ${parallel} in flight: ${fmt(peakRss(operation), 0)} MB)\n`);
-  console.log('| variant | median ms/photo | photos/s | CPU ms/photo | avg output KB | sharp speed-up (photos/s ratio) |');
+  console.log(
+    `## ${operation}  (peak RSS of a worker-sized process, ${parallel} in flight: ${fmt(peakRss(operation), 0)} MB)\n`,
+  );
+  console.log(
+    '| variant | median ms/photo | photos/s | CPU ms/photo | avg output KB | sharp speed-up (photos/s ratio) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const { name, m } of results) {
-    console.log(`| ${name} | ${fmt(m.medianMs)} | ${fmt(m.photosPerSecond, 2)} | ${fmt(m.cpuMsPerPhoto)} | ${fmt(m.bytesOut / m.photos / 1024)} | ${name === 'sharp' ? '—' : `${fmt(ours.photosPerSecond / m.photosPerSecond, 2)}×`} |`);
+    console.log(
+      `| ${name} | ${fmt(m.medianMs)} | ${fmt(m.photosPerSecond, 2)} | ${fmt(m.cpuMsPerPhoto)} | ${fmt(m.bytesOut / m.photos / 1024)} | ${name === 'sharp' ? '—' : `${fmt(ours.photosPerSecond / m.photosPerSecond, 2)}×`} |`,
+    );
   }
   console.log('');
 }

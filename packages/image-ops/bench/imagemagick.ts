@@ -15,12 +15,17 @@ export function findImageMagick(): string | undefined {
 /** Run ImageMagick single-threaded (the same parallelism as sharp with concurrency 1); resolves with output bytes. */
 export function runMagick(bin: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: { ...process.env, MAGICK_THREAD_LIMIT: '1', OMP_NUM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, {
+      env: { ...process.env, MAGICK_THREAD_LIMIT: '1', OMP_NUM_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let bytes = 0;
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.byteLength));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(bytes) : reject(new Error(`${bin} exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(bytes) : reject(new Error(`${bin} exited ${code}: ${stderr}`)),
+    );
   });
 }

@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 
 /** Run `jobs` with at most `parallel` in flight; returns each job's latency in ms. */
-export async function runParallel(jobs: readonly (() => Promise<unknown>)[], parallel: number): Promise<number[]> {
+export async function runParallel(
+  jobs: readonly (() => Promise<unknown>)[],
+  parallel: number,
+): Promise<number[]> {
   const latencies: number[] = new Array<number>(jobs.length);
   let next = 0;
   async function lane(): Promise<void> {
@@ -56,7 +59,12 @@ export interface Measurement {
   readonly bytesOut: number;
 }
 
-export function summarise(latencies: number[], wallMs: number, cpu: number, bytesOut: number): Measurement {
+export function summarise(
+  latencies: number[],
+  wallMs: number,
+  cpu: number,
+  bytesOut: number,
+): Measurement {
   return {
     photos: latencies.length,
     wallMs,

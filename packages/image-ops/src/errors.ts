@@ -11,10 +11,7 @@ export type ImageOpsStage = 'options' | 'read' | 'probe' | 'decode' | 'encode';
 
 /** Stable machine-readable error codes. */
 export type ImageOpsErrorCode =
-  | 'InvalidOptions'
-  | 'UnsupportedFormat'
-  | 'CorruptImage'
-  | 'ImageTooLarge';
+  'InvalidOptions' | 'UnsupportedFormat' | 'CorruptImage' | 'ImageTooLarge';
 
 /** Base class of every error thrown by `@darkroom/image-ops`. */
 export abstract class ImageOpsError extends Error {
@@ -44,7 +41,12 @@ export class UnsupportedFormatError extends ImageOpsError {
   readonly code = 'UnsupportedFormat' as const;
   /** Detected format, when the header was recognised at all. */
   readonly format: string | undefined;
-  constructor(message: string, stage: ImageOpsStage, format?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    stage: ImageOpsStage,
+    format?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, stage, options);
     this.format = format;
   }

@@ -42,17 +42,30 @@ describe('input formats', () => {
     expect(meta.channels).toBe(3);
   });
 
-  it.each(['gif', 'webp'] as const)('animated %s: the first frame becomes a still', async (format) => {
-    const red = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#ff0000' } }).png().toBuffer();
-    const blue = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#0000ff' } }).png().toBuffer();
-    const animated = await sharp([red, blue], { join: { animated: true } }).toFormat(format).toBuffer();
-    expect((await sharp(animated).metadata()).pages).toBe(2);
-    const { data, info } = await thumbnail(animated);
-    expect([info.width, info.height]).toEqual([64, 48]);
-    const px = await pixels(data);
-    expect(px.data[0]).toBeGreaterThan(200);
-    expect(px.data[2]).toBeLessThan(60);
-  });
+  it.each(['gif', 'webp'] as const)(
+    'animated %s: the first frame becomes a still',
+    async (format) => {
+      const red = await sharp({
+        create: { width: 64, height: 48, channels: 3, background: '#ff0000' },
+      })
+        .png()
+        .toBuffer();
+      const blue = await sharp({
+        create: { width: 64, height: 48, channels: 3, background: '#0000ff' },
+      })
+        .png()
+        .toBuffer();
+      const animated = await sharp([red, blue], { join: { animated: true } })
+        .toFormat(format)
+        .toBuffer();
+      expect((await sharp(animated).metadata()).pages).toBe(2);
+      const { data, info } = await thumbnail(animated);
+      expect([info.width, info.height]).toEqual([64, 48]);
+      const px = await pixels(data);
+      expect(px.data[0]).toBeGreaterThan(200);
+      expect(px.data[2]).toBeLessThan(60);
+    },
+  );
 
   it('HEIC without an HEVC decoder is a clear UnsupportedFormatError', async () => {
     const heic = readFileSync(fixturePath('kite-64x40.heic'));
@@ -83,7 +96,9 @@ describe('bad input', () => {
   });
 
   it('a text file named .jpg is an UnsupportedFormatError', async () => {
-    await expect(thumbnail(Buffer.from('not a photo, just text\n'))).rejects.toBeInstanceOf(UnsupportedFormatError);
+    await expect(thumbnail(Buffer.from('not a photo, just text\n'))).rejects.toBeInstanceOf(
+      UnsupportedFormatError,
+    );
   });
 
   it('zero bytes is a CorruptImageError saying the upload is empty', async () => {
@@ -111,7 +126,9 @@ describe('bad input', () => {
     async function* endless() {
       for (;;) yield Buffer.alloc(64 * 1024);
     }
-    await expect(grayscale(endless(), { maxInputBytes: 1024 * 1024 })).rejects.toBeInstanceOf(ImageTooLargeError);
+    await expect(grayscale(endless(), { maxInputBytes: 1024 * 1024 })).rejects.toBeInstanceOf(
+      ImageTooLargeError,
+    );
   });
 });
 
@@ -124,7 +141,9 @@ describe('options', () => {
     await expect(watermark(never, { opacity: 3, gravity: 'up' as never })).rejects.toThrow(
       /watermark option "gravity" must be one of north, .*centre, received "up"; watermark option "opacity" must be a number from 0 to 1, received 3/,
     );
-    await expect(grayscale(never, { colour: true } as never)).rejects.toThrow('grayscale has no option "colour"');
+    await expect(grayscale(never, { colour: true } as never)).rejects.toThrow(
+      'grayscale has no option "colour"',
+    );
     await expect(grayscale(never, { quality: 101 })).rejects.toBeInstanceOf(InvalidOptionsError);
   });
 });

@@ -18,7 +18,10 @@ import { type ImageResult, encode, outputFormatFor } from './output.ts';
  * const { data, info } = await grayscale(await readFile('photo.jpg'));
  * // info: { format: 'jpeg', width: 1600, height: 1000, channels: 1, size: 181234 }
  */
-export async function grayscale(input: ImageInput, options?: GrayscaleOptions): Promise<ImageResult> {
+export async function grayscale(
+  input: ImageInput,
+  options?: GrayscaleOptions,
+): Promise<ImageResult> {
   const opts = parseOptions('grayscale', grayscaleOptionsSchema, options);
   const image = await probe(await readInput(input, opts.maxInputBytes), opts.limitInputPixels);
   const pipeline = open(image, opts.limitInputPixels).toColourspace('b-w');

@@ -1,7 +1,12 @@
 export { grayscale } from './grayscale.ts';
 export { thumbnail } from './thumbnail.ts';
 export { watermark } from './watermark.ts';
-export { imageOperations, resolveOptions, type OperationName, type OperationOptions } from './operations.ts';
+export {
+  imageOperations,
+  resolveOptions,
+  type OperationName,
+  type OperationOptions,
+} from './operations.ts';
 export { tuneSharpForWorker, type SharpTuning } from './tuning.ts';
 export { placeLogo, type Placement } from './placement.ts';
 export { DARKROOM_LOGO_SVG } from './logo-svg.ts';

@@ -40,7 +40,8 @@ export interface ProbedImage {
  */
 export async function readInput(input: ImageInput, maxBytes: number): Promise<Buffer> {
   if (Buffer.isBuffer(input)) return assertBytes(input, maxBytes);
-  if (input instanceof Uint8Array) return assertBytes(Buffer.from(input.buffer, input.byteOffset, input.byteLength), maxBytes);
+  if (input instanceof Uint8Array)
+    return assertBytes(Buffer.from(input.buffer, input.byteOffset, input.byteLength), maxBytes);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of input) {
@@ -119,7 +120,14 @@ export async function probe(bytes: Buffer, limitInputPixels: number): Promise<Pr
       pixels,
     );
   }
-  return { bytes, format: meta.format, width, height, hasAlpha: meta.hasAlpha ?? false, pages: meta.pages ?? 1 };
+  return {
+    bytes,
+    format: meta.format,
+    width,
+    height,
+    hasAlpha: meta.hasAlpha ?? false,
+    pages: meta.pages ?? 1,
+  };
 }
 
 /** sharp's prebuilt libvips ships libheif with AV1 only; a custom global libvips may add libde265. */

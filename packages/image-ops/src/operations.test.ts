@@ -29,7 +29,11 @@ describe.each(samplePhotoPaths())('real photo %s', (path) => {
     const { data, info } = await watermark(photo);
     expect([info.width, info.height]).toEqual([1600, 1000]);
     const corner = { width: 200, height: 60 };
-    const southeast = await regionDifference(photo, data, { ...corner, left: 1600 - 30 - 200, top: 1000 - 30 - 60 });
+    const southeast = await regionDifference(photo, data, {
+      ...corner,
+      left: 1600 - 30 - 200,
+      top: 1000 - 30 - 60,
+    });
     const northwest = await regionDifference(photo, data, { ...corner, left: 0, top: 0 });
     expect(southeast).toBeGreaterThan(15);
     expect(northwest).toBeLessThan(4);
@@ -39,9 +43,15 @@ describe.each(samplePhotoPaths())('real photo %s', (path) => {
 describe('grayscale', () => {
   it('uses luminance, not the channel average: pure green is brighter than pure blue', async () => {
     const make = (r: number, g: number, b: number) =>
-      sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g, b } } }).png().toBuffer();
+      sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g, b } } })
+        .png()
+        .toBuffer();
     const [green, blue] = await Promise.all([make(0, 255, 0), make(0, 0, 255)]);
-    const [g, b] = await Promise.all([grayscale(green), grayscale(blue)].map(async (p) => (await pixels((await p).data)).data[0] ?? 0));
+    const [g, b] = await Promise.all(
+      [grayscale(green), grayscale(blue)].map(
+        async (p) => (await pixels((await p).data)).data[0] ?? 0,
+      ),
+    );
     // An average would give 85 for both. CIE luminance, sRGB-encoded: green ≈ 220, blue ≈ 76.
     expect(g).toBeGreaterThan(200);
     expect(b).toBeLessThan(82);
@@ -67,17 +77,32 @@ describe('thumbnail', () => {
 
   it('applies EXIF orientation: a sideways-stored photo comes out upright', async () => {
     const upright = samplePhoto();
-    const sideways = await sharp(upright).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+    const sideways = await sharp(upright)
+      .rotate(270)
+      .withMetadata({ orientation: 6 })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     expect((await sharp(sideways).metadata()).width).toBe(1000);
-    const [fromSideways, fromUpright] = await Promise.all([thumbnail(sideways), thumbnail(upright)]);
+    const [fromSideways, fromUpright] = await Promise.all([
+      thumbnail(sideways),
+      thumbnail(upright),
+    ]);
     expect([fromSideways.info.width, fromSideways.info.height]).toEqual([256, 160]);
-    const diff = await regionDifference(fromSideways.data, fromUpright.data, { left: 0, top: 0, width: 256, height: 160 });
+    const diff = await regionDifference(fromSideways.data, fromUpright.data, {
+      left: 0,
+      top: 0,
+      width: 256,
+      height: 160,
+    });
     expect(diff).toBeLessThan(6);
   });
 
   it('strips metadata: no EXIF or GPS survives', async () => {
     const tagged = await sharp(samplePhoto())
-      .withExif({ IFD0: { Copyright: 'x', Artist: 'y' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } })
+      .withExif({
+        IFD0: { Copyright: 'x', Artist: 'y' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' },
+      })
       .jpeg()
       .toBuffer();
     expect((await sharp(tagged).metadata()).exif).toBeDefined();
@@ -103,14 +128,20 @@ describe('watermark', () => {
     const { data, info } = await watermark(huge, { gravity: 'northwest', opacity: 1 });
     expect([info.width, info.height]).toEqual([8000, 5000]);
     // logo is 1600 px wide at a 150 px margin in the north-west corner
-    expect(await regionDifference(huge, data, { left: 150, top: 150, width: 1600, height: 40 })).toBeGreaterThan(30);
-    expect(await regionDifference(huge, data, { left: 6000, top: 4500, width: 1000, height: 300 })).toBeLessThan(4);
+    expect(
+      await regionDifference(huge, data, { left: 150, top: 150, width: 1600, height: 40 }),
+    ).toBeGreaterThan(30);
+    expect(
+      await regionDifference(huge, data, { left: 6000, top: 4500, width: 1000, height: 300 }),
+    ).toBeLessThan(4);
   });
 });
 
 describe('logo asset', () => {
   it('the inlined logo is byte-identical to assets/darkroom-logo.svg', async () => {
     const { DARKROOM_LOGO_SVG } = await import('./index.ts');
-    expect(DARKROOM_LOGO_SVG).toBe(readFileSync(new URL('../assets/darkroom-logo.svg', import.meta.url), 'utf8'));
+    expect(DARKROOM_LOGO_SVG).toBe(
+      readFileSync(new URL('../assets/darkroom-logo.svg', import.meta.url), 'utf8'),
+    );
   });
 });

@@ -24,13 +24,22 @@ export interface OperationOptions {
 export type OperationName = keyof OperationOptions;
 
 /** Every operation by name, for callers that pick one at run time (the workers, the bench). */
-export const imageOperations: { readonly [K in OperationName]: (input: ImageInput, options?: OperationOptions[K]) => Promise<ImageResult> } = {
+export const imageOperations: {
+  readonly [K in OperationName]: (
+    input: ImageInput,
+    options?: OperationOptions[K],
+  ) => Promise<ImageResult>;
+} = {
   grayscale,
   watermark,
   thumbnail,
 };
 
-const schemas = { grayscale: grayscaleOptionsSchema, watermark: watermarkOptionsSchema, thumbnail: thumbnailOptionsSchema } as const;
+const schemas = {
+  grayscale: grayscaleOptionsSchema,
+  watermark: watermarkOptionsSchema,
+  thumbnail: thumbnailOptionsSchema,
+} as const;
 
 /**
  * Validate an operation's options and fill in the defaults, without touching any image — a
@@ -39,6 +48,9 @@ const schemas = { grayscale: grayscaleOptionsSchema, watermark: watermarkOptions
  * @throws {InvalidOptionsError} naming each bad option, its expectation and the value received.
  * @example resolveOptions('thumbnail', { width: 320 }) // { width: 320, height: 256, quality: 85, … }
  */
-export function resolveOptions<K extends OperationName>(operation: K, options: OperationOptions[K] | undefined): Record<string, unknown> {
+export function resolveOptions<K extends OperationName>(
+  operation: K,
+  options: OperationOptions[K] | undefined,
+): Record<string, unknown> {
   return parseOptions(operation, schemas[operation], options) as Record<string, unknown>;
 }

@@ -20,12 +20,19 @@ type Range = { readonly min: number; readonly max: number };
 
 function intIn(range: Range) {
   const expectation = `must be an integer from ${range.min} to ${range.max}`;
-  return z.number({ error: expectation }).int({ error: expectation }).min(range.min, { error: expectation }).max(range.max, { error: expectation });
+  return z
+    .number({ error: expectation })
+    .int({ error: expectation })
+    .min(range.min, { error: expectation })
+    .max(range.max, { error: expectation });
 }
 
 function numberIn(range: Range) {
   const expectation = `must be a number from ${range.min} to ${range.max}`;
-  return z.number({ error: expectation }).min(range.min, { error: expectation }).max(range.max, { error: expectation });
+  return z
+    .number({ error: expectation })
+    .min(range.min, { error: expectation })
+    .max(range.max, { error: expectation });
 }
 
 /** Gravities a watermark can be placed at. */
@@ -75,7 +82,9 @@ export const thumbnailOptionsSchema = z.strictObject({
 export const watermarkOptionsSchema = z.strictObject({
   ...common,
   /** Where the logo goes, default `southeast`. */
-  gravity: z.enum(GRAVITIES, { error: `must be one of ${GRAVITIES.join(', ')}` }).default('southeast'),
+  gravity: z
+    .enum(GRAVITIES, { error: `must be one of ${GRAVITIES.join(', ')}` })
+    .default('southeast'),
   /** Logo width as a fraction of the photo's width, default 0.2. */
   scale: numberIn(LIMITS.scale).default(0.2),
   /** Logo opacity, default 0.7. */
@@ -94,7 +103,10 @@ export type ResolvedWatermarkOptions = z.output<typeof watermarkOptionsSchema>;
 function received(input: unknown, path: readonly PropertyKey[]): string {
   let value: unknown = input;
   for (const key of path) {
-    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    value =
+      value !== null && typeof value === 'object'
+        ? (value as Record<PropertyKey, unknown>)[key]
+        : undefined;
   }
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === undefined) return 'undefined';
@@ -108,7 +120,11 @@ function received(input: unknown, path: readonly PropertyKey[]): string {
  * @example parseOptions('thumbnail', thumbnailOptionsSchema, { width: 0 })
  * // InvalidOptionsError: thumbnail option "width" must be an integer from 1 to 16384, received 0
  */
-export function parseOptions<S extends z.ZodType>(operation: string, schema: S, input: unknown): z.output<S> {
+export function parseOptions<S extends z.ZodType>(
+  operation: string,
+  schema: S,
+  input: unknown,
+): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const sentences = result.error.issues.map((issue) => {

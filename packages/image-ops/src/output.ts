@@ -48,12 +48,22 @@ export async function encode(
   const encoder =
     format === 'png'
       ? pipeline.png({ compressionLevel: 6, adaptiveFiltering: false })
-      : pipeline.jpeg({ quality: settings.quality, optimiseCoding: settings.optimiseCoding, chromaSubsampling: '4:2:0' });
+      : pipeline.jpeg({
+          quality: settings.quality,
+          optimiseCoding: settings.optimiseCoding,
+          chromaSubsampling: '4:2:0',
+        });
   try {
     const { data, info } = await encoder.toBuffer({ resolveWithObject: true });
     return {
       data,
-      info: { format, width: info.width, height: info.height, size: data.byteLength, channels: info.channels },
+      info: {
+        format,
+        width: info.width,
+        height: info.height,
+        size: data.byteLength,
+        channels: info.channels,
+      },
       contentType: format === 'png' ? 'image/png' : 'image/jpeg',
     };
   } catch (error) {

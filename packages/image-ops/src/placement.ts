@@ -21,7 +21,13 @@ interface Size {
  * @example placeLogo({ width: 1600, height: 1000 }, 0.3, 'southeast', 0.2, 0.03)
  * // { width: 320, height: 107, left: 1250, top: 863 }
  */
-export function placeLogo(photo: Size, aspect: number, gravity: Gravity, scale: number, margin: number): Placement {
+export function placeLogo(
+  photo: Size,
+  aspect: number,
+  gravity: Gravity,
+  scale: number,
+  margin: number,
+): Placement {
   let gap = Math.round(Math.min(photo.width, photo.height) * margin);
   if (photo.width - 2 * gap < 1 || photo.height - 2 * gap < 1) gap = 0;
   const maxWidth = photo.width - 2 * gap;
@@ -33,9 +39,25 @@ export function placeLogo(photo: Size, aspect: number, gravity: Gravity, scale: 
     width = Math.max(1, Math.floor(width * shrink));
     height = Math.max(1, Math.floor(height * shrink));
   }
-  const x = { start: gap, centre: Math.round((photo.width - width) / 2), end: photo.width - width - gap };
-  const y = { start: gap, centre: Math.round((photo.height - height) / 2), end: photo.height - height - gap };
-  const horizontal = gravity.endsWith('east') ? x.end : gravity.endsWith('west') ? x.start : x.centre;
-  const vertical = gravity.startsWith('north') ? y.start : gravity.startsWith('south') ? y.end : y.centre;
+  const x = {
+    start: gap,
+    centre: Math.round((photo.width - width) / 2),
+    end: photo.width - width - gap,
+  };
+  const y = {
+    start: gap,
+    centre: Math.round((photo.height - height) / 2),
+    end: photo.height - height - gap,
+  };
+  const horizontal = gravity.endsWith('east')
+    ? x.end
+    : gravity.endsWith('west')
+      ? x.start
+      : x.centre;
+  const vertical = gravity.startsWith('north')
+    ? y.start
+    : gravity.startsWith('south')
+      ? y.end
+      : y.centre;
   return { width, height, left: horizontal, top: vertical };
 }

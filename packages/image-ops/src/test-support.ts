@@ -11,9 +11,11 @@ export const samplePhotoPaths = (): string[] =>
     .sort()
     .map((f) => join(SAMPLE_PHOTOS_DIR, f));
 
-export const samplePhoto = (name = 'kite.jpg'): Buffer => readFileSync(join(SAMPLE_PHOTOS_DIR, name));
+export const samplePhoto = (name = 'kite.jpg'): Buffer =>
+  readFileSync(join(SAMPLE_PHOTOS_DIR, name));
 
-export const fixturePath = (name: string): string => new URL(`../test-fixtures/${name}`, import.meta.url).pathname;
+export const fixturePath = (name: string): string =>
+  new URL(`../test-fixtures/${name}`, import.meta.url).pathname;
 
 function chunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -31,11 +33,18 @@ export function pngHeaderBomb(width = 50_000, height = 50_000): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, adaptive filter, no interlace
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Decode to raw RGB(A) for pixel assertions. */
-export async function pixels(data: Buffer): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
+export async function pixels(
+  data: Buffer,
+): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
   const { data: raw, info } = await sharp(data).raw().toBuffer({ resolveWithObject: true });
   return { data: raw, width: info.width, height: info.height, channels: info.channels };
 }
@@ -47,7 +56,9 @@ export async function regionDifference(
   region: { left: number; top: number; width: number; height: number },
 ): Promise<number> {
   const [ra, rb] = await Promise.all(
-    [a, b].map((img) => sharp(img).extract(region).removeAlpha().toColourspace('srgb').raw().toBuffer()),
+    [a, b].map((img) =>
+      sharp(img).extract(region).removeAlpha().toColourspace('srgb').raw().toBuffer(),
+    ),
   );
   if (!ra || !rb || ra.byteLength !== rb.byteLength) throw new Error('regions differ in size');
   let sum = 0;

@@ -18,7 +18,10 @@ import { type ImageResult, encode, outputFormatFor } from './output.ts';
  * const { info } = await thumbnail(stream, { width: 320, height: 320 });
  * // a 1600×1000 photo gives info.width 320, info.height 200
  */
-export async function thumbnail(input: ImageInput, options?: ThumbnailOptions): Promise<ImageResult> {
+export async function thumbnail(
+  input: ImageInput,
+  options?: ThumbnailOptions,
+): Promise<ImageResult> {
   const opts = parseOptions('thumbnail', thumbnailOptionsSchema, options);
   const image = await probe(await readInput(input, opts.maxInputBytes), opts.limitInputPixels);
   const pipeline = open(image, opts.limitInputPixels)

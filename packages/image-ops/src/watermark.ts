@@ -18,7 +18,10 @@ import { placeLogo } from './placement.ts';
  * @example
  * const { data } = await watermark(photo, { gravity: 'northwest', opacity: 0.5 });
  */
-export async function watermark(input: ImageInput, options?: WatermarkOptions): Promise<ImageResult> {
+export async function watermark(
+  input: ImageInput,
+  options?: WatermarkOptions,
+): Promise<ImageResult> {
   const opts = parseOptions('watermark', watermarkOptionsSchema, options);
   const image = await probe(await readInput(input, opts.maxInputBytes), opts.limitInputPixels);
   const place = placeLogo(image, logoAspect(), opts.gravity, opts.scale, opts.margin);

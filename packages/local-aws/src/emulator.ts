@@ -12,11 +12,20 @@ import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { NotificationConfigError, type QueueNotification, matches, notificationXml, parseNotificationXml } from './notification-config.ts';
+import {
+  NotificationConfigError,
+  type QueueNotification,
+  matches,
+  notificationXml,
+  parseNotificationXml,
+} from './notification-config.ts';
 import { objectEventBody, testEventBody } from './event-message.ts';
 
 /** Credentials for the emulator only; it accepts any, and they grant nothing anywhere else. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'darkroom-local', secretAccessKey: 'darkroom-local' } as const;
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'darkroom-local',
+  secretAccessKey: 'darkroom-local',
+} as const;
 export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalAws {
@@ -39,7 +48,12 @@ interface ObjectWrite {
   readonly eventName: string;
 }
 
-function objectWriteOf(method: string, url: string, status: number, headers: Record<string, unknown>): ObjectWrite | undefined {
+function objectWriteOf(
+  method: string,
+  url: string,
+  status: number,
+  headers: Record<string, unknown>,
+): ObjectWrite | undefined {
   if (status < 200 || status >= 300) return undefined;
   const [path = '', query = ''] = url.split('?');
   const slash = path.indexOf('/', 1);
@@ -48,10 +62,16 @@ function objectWriteOf(method: string, url: string, status: number, headers: Rec
   const key = decodeURIComponent(path.slice(slash + 1));
   const params = new URLSearchParams(query);
   if (method === 'PUT' && !params.has('partNumber') && !params.has('uploadId')) {
-    return { bucket, key, eventName: headers['x-amz-copy-source'] ? 'ObjectCreated:Copy' : 'ObjectCreated:Put' };
+    return {
+      bucket,
+      key,
+      eventName: headers['x-amz-copy-source'] ? 'ObjectCreated:Copy' : 'ObjectCreated:Put',
+    };
   }
-  if (method === 'POST' && params.has('uploadId')) return { bucket, key, eventName: 'ObjectCreated:CompleteMultipartUpload' };
-  if (method === 'DELETE' && !params.has('uploadId')) return { bucket, key, eventName: 'ObjectRemoved:Delete' };
+  if (method === 'POST' && params.has('uploadId'))
+    return { bucket, key, eventName: 'ObjectCreated:CompleteMultipartUpload' };
+  if (method === 'DELETE' && !params.has('uploadId'))
+    return { bucket, key, eventName: 'ObjectRemoved:Delete' };
   return undefined;
 }
 
@@ -78,25 +98,39 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     if (cached) return cached;
     const parts = arn.split(':');
     const name = parts[5];
-    if (parts[2] !== 'sqs' || !name) throw new NotificationConfigError('InvalidArgument', `Not an SQS queue ARN: ${arn}`);
-    const result = await clients.sqs?.send(new GetQueueUrlCommand({ QueueName: name })).catch(() => undefined);
-    if (!result?.QueueUrl) throw new NotificationConfigError('InvalidArgument', `Unable to validate the following destination configurations: ${arn}`);
+    if (parts[2] !== 'sqs' || !name)
+      throw new NotificationConfigError('InvalidArgument', `Not an SQS queue ARN: ${arn}`);
+    const result = await clients.sqs
+      ?.send(new GetQueueUrlCommand({ QueueName: name }))
+      .catch(() => undefined);
+    if (!result?.QueueUrl)
+      throw new NotificationConfigError(
+        'InvalidArgument',
+        `Unable to validate the following destination configurations: ${arn}`,
+      );
     queueUrls.set(arn, result.QueueUrl);
     return result.QueueUrl;
   }
 
   function track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => void deliveryErrors.push(error as Error)).finally(() => pending.delete(tracked));
+    const tracked = work
+      .catch((error: unknown) => void deliveryErrors.push(error as Error))
+      .finally(() => pending.delete(tracked));
     pending.add(tracked);
   }
 
   async function deliver(write: ObjectWrite, requestId: string, sourceIp: string): Promise<void> {
-    const targets = (configs.get(write.bucket) ?? []).filter((c) => matches(c, write.eventName, write.key));
+    const targets = (configs.get(write.bucket) ?? []).filter((c) =>
+      matches(c, write.eventName, write.key),
+    );
     if (targets.length === 0) return;
     let size: number | undefined;
     let eTag: string | undefined;
     if (write.eventName.startsWith('ObjectCreated')) {
-      const head = await app.inject({ method: 'HEAD', url: `/${encodeURIComponent(write.bucket)}/${write.key.split('/').map(encodeURIComponent).join('/')}` });
+      const head = await app.inject({
+        method: 'HEAD',
+        url: `/${encodeURIComponent(write.bucket)}/${write.key.split('/').map(encodeURIComponent).join('/')}`,
+      });
       if (head.statusCode !== 200) return; // overwritten or deleted meanwhile: S3 would still send; we have nothing truthful to send
       size = Number(head.headers['content-length'] ?? 0);
       eTag = String(head.headers['etag'] ?? '');
@@ -104,8 +138,21 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     sequence += 1n;
     const sequencer = sequence.toString(16).toUpperCase().padStart(18, '0');
     for (const target of targets) {
-      const body = objectEventBody({ region: LOCAL_REGION, eventName: write.eventName, configurationId: target.id, bucket: write.bucket, key: write.key, size, eTag, sequencer, requestId, sourceIp });
-      await clients.sqs?.send(new SendMessageCommand({ QueueUrl: await queueUrlOf(target.queueArn), MessageBody: body }));
+      const body = objectEventBody({
+        region: LOCAL_REGION,
+        eventName: write.eventName,
+        configurationId: target.id,
+        bucket: write.bucket,
+        key: write.key,
+        size,
+        eTag,
+        sequencer,
+        requestId,
+        sourceIp,
+      });
+      await clients.sqs?.send(
+        new SendMessageCommand({ QueueUrl: await queueUrlOf(target.queueArn), MessageBody: body }),
+      );
     }
   }
 
@@ -116,17 +163,34 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     const bucket = decodeURIComponent(path.replace(/^\/|\/$/g, ''));
     const exists = await app.inject({ method: 'HEAD', url: `/${encodeURIComponent(bucket)}` });
     reply.header('content-type', 'application/xml');
-    if (exists.statusCode !== 200) return reply.code(404).send(s3ErrorXml('NoSuchBucket', `The specified bucket does not exist: ${bucket}`));
-    if (request.method === 'GET') return reply.code(200).send(notificationXml(configs.get(bucket) ?? []));
-    if (request.method !== 'PUT') return reply.code(405).send(s3ErrorXml('MethodNotAllowed', 'Use GET or PUT'));
+    if (exists.statusCode !== 200)
+      return reply
+        .code(404)
+        .send(s3ErrorXml('NoSuchBucket', `The specified bucket does not exist: ${bucket}`));
+    if (request.method === 'GET')
+      return reply.code(200).send(notificationXml(configs.get(bucket) ?? []));
+    if (request.method !== 'PUT')
+      return reply.code(405).send(s3ErrorXml('MethodNotAllowed', 'Use GET or PUT'));
     try {
-      const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : String(request.body ?? '');
+      const body = Buffer.isBuffer(request.body)
+        ? request.body.toString('utf8')
+        : String(request.body ?? '');
       const parsed = parseNotificationXml(body);
       await Promise.all(parsed.map((c) => queueUrlOf(c.queueArn)));
       configs.set(bucket, parsed);
       const requestId = randomBytes(8).toString('hex').toUpperCase();
       for (const arn of new Set(parsed.map((c) => c.queueArn))) {
-        track(queueUrlOf(arn).then(async (queueUrl) => void (await clients.sqs?.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: testEventBody(bucket, requestId) })))));
+        track(
+          queueUrlOf(arn).then(
+            async (queueUrl) =>
+              void (await clients.sqs?.send(
+                new SendMessageCommand({
+                  QueueUrl: queueUrl,
+                  MessageBody: testEventBody(bucket, requestId),
+                }),
+              )),
+          ),
+        );
       }
       return reply.code(200).send('');
     } catch (error) {
@@ -139,20 +203,40 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
   app.addHook('onResponse', async (request, reply) => {
     const write = objectWriteOf(request.method, request.url, reply.statusCode, request.headers);
     if (!write || !configs.has(write.bucket)) return;
-    track(deliver(write, String(reply.getHeader('x-amz-request-id') ?? randomBytes(8).toString('hex').toUpperCase()), request.ip));
+    track(
+      deliver(
+        write,
+        String(reply.getHeader('x-amz-request-id') ?? randomBytes(8).toString('hex').toUpperCase()),
+        request.ip,
+      ),
+    );
   });
 
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const s3 = new S3Client({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
-  const sqsClient = new SQSClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({
+    region: LOCAL_REGION,
+    endpoint,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  const sqsClient = new SQSClient({
+    region: LOCAL_REGION,
+    endpoint,
+    credentials: LOCAL_CREDENTIALS,
+  });
   clients.sqs = sqsClient;
   return {
     endpoint,
     region: LOCAL_REGION,
     s3,
     sqs: sqsClient,
-    env: { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION, DARKROOM_AWS_ENDPOINT: endpoint },
+    env: {
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: LOCAL_REGION,
+      DARKROOM_AWS_ENDPOINT: endpoint,
+    },
     async settled() {
       while (pending.size > 0) await Promise.all([...pending]);
     },

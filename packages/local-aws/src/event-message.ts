@@ -38,14 +38,26 @@ export function objectEventBody(input: ObjectEventInput): string {
         eventName: input.eventName,
         userIdentity: { principalId: `AWS:${OWNER}` },
         requestParameters: { sourceIPAddress: input.sourceIp },
-        responseElements: { 'x-amz-request-id': input.requestId, 'x-amz-id-2': `${input.requestId}/local` },
+        responseElements: {
+          'x-amz-request-id': input.requestId,
+          'x-amz-id-2': `${input.requestId}/local`,
+        },
         s3: {
           s3SchemaVersion: '1.0',
           configurationId: input.configurationId,
-          bucket: { name: input.bucket, ownerIdentity: { principalId: OWNER }, arn: `arn:aws:s3:::${input.bucket}` },
+          bucket: {
+            name: input.bucket,
+            ownerIdentity: { principalId: OWNER },
+            arn: `arn:aws:s3:::${input.bucket}`,
+          },
           object: removed
             ? { key: encodeEventKey(input.key), sequencer: input.sequencer }
-            : { key: encodeEventKey(input.key), size: input.size ?? 0, eTag: (input.eTag ?? '').replace(/"/g, ''), sequencer: input.sequencer },
+            : {
+                key: encodeEventKey(input.key),
+                size: input.size ?? 0,
+                eTag: (input.eTag ?? '').replace(/"/g, ''),
+                sequencer: input.sequencer,
+              },
         },
       },
     ],
@@ -54,5 +66,12 @@ export function objectEventBody(input: ObjectEventInput): string {
 
 /** The `s3:TestEvent` S3 sends to each destination when a configuration is set. */
 export function testEventBody(bucket: string, requestId: string, time = new Date()): string {
-  return JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: time.toISOString(), Bucket: bucket, RequestId: requestId, HostId: `${requestId}/local` });
+  return JSON.stringify({
+    Service: 'Amazon S3',
+    Event: 's3:TestEvent',
+    Time: time.toISOString(),
+    Bucket: bucket,
+    RequestId: requestId,
+    HostId: `${requestId}/local`,
+  });
 }

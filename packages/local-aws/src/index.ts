@@ -1,4 +1,14 @@
 export { startLocalAws, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalAws } from './emulator.ts';
-export { createTopology, type CreatedTopology, type CreatedQueue, type TopologyOverrides } from './topology.ts';
+export {
+  createTopology,
+  type CreatedTopology,
+  type CreatedQueue,
+  type TopologyOverrides,
+} from './topology.ts';
 export { encodeEventKey, objectEventBody, testEventBody } from './event-message.ts';
-export { parseNotificationXml, notificationXml, matches, type QueueNotification } from './notification-config.ts';
+export {
+  parseNotificationXml,
+  notificationXml,
+  matches,
+  type QueueNotification,
+} from './notification-config.ts';

@@ -16,7 +16,14 @@ export interface QueueNotification {
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
-  isArray: (name) => ['QueueConfiguration', 'Event', 'FilterRule', 'TopicConfiguration', 'CloudFunctionConfiguration'].includes(name),
+  isArray: (name) =>
+    [
+      'QueueConfiguration',
+      'Event',
+      'FilterRule',
+      'TopicConfiguration',
+      'CloudFunctionConfiguration',
+    ].includes(name),
 });
 const builder = new XMLBuilder({ format: false });
 
@@ -46,18 +53,39 @@ export class NotificationConfigError extends Error {
  * @throws {NotificationConfigError} for SNS/Lambda destinations or a queue configuration without a queue or event.
  */
 export function parseNotificationXml(xml: string): QueueNotification[] {
-  const doc = parser.parse(xml) as { NotificationConfiguration?: { QueueConfiguration?: XmlQueueConfiguration[]; TopicConfiguration?: unknown[]; CloudFunctionConfiguration?: unknown[] } };
+  const doc = parser.parse(xml) as {
+    NotificationConfiguration?: {
+      QueueConfiguration?: XmlQueueConfiguration[];
+      TopicConfiguration?: unknown[];
+      CloudFunctionConfiguration?: unknown[];
+    };
+  };
   const root = doc.NotificationConfiguration ?? {};
-  if ((root.TopicConfiguration?.length ?? 0) > 0 || (root.CloudFunctionConfiguration?.length ?? 0) > 0) {
-    throw new NotificationConfigError('NotImplemented', 'Only QueueConfiguration (SQS) destinations are emulated');
+  if (
+    (root.TopicConfiguration?.length ?? 0) > 0 ||
+    (root.CloudFunctionConfiguration?.length ?? 0) > 0
+  ) {
+    throw new NotificationConfigError(
+      'NotImplemented',
+      'Only QueueConfiguration (SQS) destinations are emulated',
+    );
   }
   return (root.QueueConfiguration ?? []).map((q, index) => {
     if (!q.Queue || !q.Event?.length) {
-      throw new NotificationConfigError('InvalidArgument', `QueueConfiguration ${index + 1} needs a Queue ARN and at least one Event`);
+      throw new NotificationConfigError(
+        'InvalidArgument',
+        `QueueConfiguration ${index + 1} needs a Queue ARN and at least one Event`,
+      );
     }
     const rules = q.Filter?.S3Key?.FilterRule ?? [];
     const rule = (name: string) => rules.find((r) => r.Name?.toLowerCase() === name)?.Value ?? '';
-    return { id: q.Id ?? `notification-${index + 1}`, queueArn: q.Queue, events: q.Event, prefix: rule('prefix'), suffix: rule('suffix') };
+    return {
+      id: q.Id ?? `notification-${index + 1}`,
+      queueArn: q.Queue,
+      events: q.Event,
+      prefix: rule('prefix'),
+      suffix: rule('suffix'),
+    };
   });
 }
 
@@ -70,7 +98,16 @@ export function notificationXml(configs: readonly QueueNotification[]): string {
         Queue: c.queueArn,
         Event: c.events,
         ...(c.prefix || c.suffix
-          ? { Filter: { S3Key: { FilterRule: [...(c.prefix ? [{ Name: 'prefix', Value: c.prefix }] : []), ...(c.suffix ? [{ Name: 'suffix', Value: c.suffix }] : [])] } } }
+          ? {
+              Filter: {
+                S3Key: {
+                  FilterRule: [
+                    ...(c.prefix ? [{ Name: 'prefix', Value: c.prefix }] : []),
+                    ...(c.suffix ? [{ Name: 'suffix', Value: c.suffix }] : []),
+                  ],
+                },
+              },
+            }
           : {}),
       })),
     },
@@ -81,6 +118,8 @@ export function notificationXml(configs: readonly QueueNotification[]): string {
 /** Does `eventName` (e.g. `ObjectCreated:Put`) on `key` match the configuration? */
 export function matches(config: QueueNotification, eventName: string, key: string): boolean {
   const [category] = eventName.split(':');
-  const eventMatches = config.events.some((e) => e === `s3:${eventName}` || e === `s3:${category}:*`);
+  const eventMatches = config.events.some(
+    (e) => e === `s3:${eventName}` || e === `s3:${category}:*`,
+  );
   return eventMatches && key.startsWith(config.prefix) && key.endsWith(config.suffix);
 }

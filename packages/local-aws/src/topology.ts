@@ -26,16 +26,30 @@ export interface TopologyOverrides {
 }
 
 async function queueArn(aws: LocalAws, queueUrl: string): Promise<string> {
-  const { Attributes } = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await aws.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
   const arn = Attributes?.QueueArn;
   if (!arn) throw new Error(`Queue ${queueUrl} has no QueueArn`);
   return arn;
 }
 
-async function createQueue(aws: LocalAws, q: QueueTopology, overrides: TopologyOverrides): Promise<CreatedQueue> {
-  const dlq = await aws.sqs.send(new CreateQueueCommand({ QueueName: q.deadLetterQueue, Attributes: { MessageRetentionPeriod: String(q.deadLetterRetentionSeconds) } }));
+async function createQueue(
+  aws: LocalAws,
+  q: QueueTopology,
+  overrides: TopologyOverrides,
+): Promise<CreatedQueue> {
+  const dlq = await aws.sqs.send(
+    new CreateQueueCommand({
+      QueueName: q.deadLetterQueue,
+      Attributes: { MessageRetentionPeriod: String(q.deadLetterRetentionSeconds) },
+    }),
+  );
   const deadLetterQueueUrl = dlq.QueueUrl ?? '';
-  const redrive = { deadLetterTargetArn: await queueArn(aws, deadLetterQueueUrl), maxReceiveCount: overrides.maxReceiveCount ?? q.maxReceiveCount };
+  const redrive = {
+    deadLetterTargetArn: await queueArn(aws, deadLetterQueueUrl),
+    maxReceiveCount: overrides.maxReceiveCount ?? q.maxReceiveCount,
+  };
   const queue = await aws.sqs.send(
     new CreateQueueCommand({
       QueueName: q.queue,
@@ -55,9 +69,14 @@ async function createQueue(aws: LocalAws, q: QueueTopology, overrides: TopologyO
  * Create the topology and wait until the s3:TestEvents it triggers are delivered.
  * @example const topology = await createTopology(aws, { bucket: 'darkroom-local' });
  */
-export async function createTopology(aws: LocalAws, options: { bucket: string; namePrefix?: string } & TopologyOverrides): Promise<CreatedTopology> {
+export async function createTopology(
+  aws: LocalAws,
+  options: { bucket: string; namePrefix?: string } & TopologyOverrides,
+): Promise<CreatedTopology> {
   await aws.s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
-  const created = await Promise.all(describeTopology(options.namePrefix).map((q) => createQueue(aws, q, options)));
+  const created = await Promise.all(
+    describeTopology(options.namePrefix).map((q) => createQueue(aws, q, options)),
+  );
   await aws.s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: options.bucket,
@@ -66,12 +85,16 @@ export async function createTopology(aws: LocalAws, options: { bucket: string; n
           Id: c.topology.notification.id,
           QueueArn: c.queueArn,
           Events: [...c.topology.notification.events] as never,
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: c.topology.notification.filterPrefix }] } },
+          Filter: {
+            Key: { FilterRules: [{ Name: 'prefix', Value: c.topology.notification.filterPrefix }] },
+          },
         })),
       },
     }),
   );
   await aws.settled();
-  const queues = Object.fromEntries(created.map((c) => [c.topology.operation, c])) as { [K in Operation]: CreatedQueue };
+  const queues = Object.fromEntries(created.map((c) => [c.topology.operation, c])) as {
+    [K in Operation]: CreatedQueue;
+  };
   return { bucket: options.bucket, queues };
 }

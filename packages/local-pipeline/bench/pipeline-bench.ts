@@ -17,9 +17,20 @@ import { OPERATIONS, type Operation } from '@darkroom/pipeline-spec';
 import { listFiles, planUploads, startLocalPipeline, waitUntilReady } from '../src/index.ts';
 import { percentile } from '../src/stats.ts';
 
-const { values: args } = parseArgs({ options: { input: { type: 'string', default: SAMPLE_PHOTOS_DIR }, repeat: { type: 'string', default: '20' }, ops: { type: 'string', default: [...OPERATIONS, 'mix'].join(',') }, concurrency: { type: 'string', default: '1' } } });
-const files = listFiles(args.input ?? SAMPLE_PHOTOS_DIR).filter((f) => /\.(jpe?g|png|webp)$/i.test(f));
-const photos = Array.from({ length: Number(args.repeat) }, (_, r) => files.map((path) => ({ name: `r${r}/${basename(path)}`, bytes: readFileSync(path) }))).flat();
+const { values: args } = parseArgs({
+  options: {
+    input: { type: 'string', default: SAMPLE_PHOTOS_DIR },
+    repeat: { type: 'string', default: '20' },
+    ops: { type: 'string', default: [...OPERATIONS, 'mix'].join(',') },
+    concurrency: { type: 'string', default: '1' },
+  },
+});
+const files = listFiles(args.input ?? SAMPLE_PHOTOS_DIR).filter((f) =>
+  /\.(jpe?g|png|webp)$/i.test(f),
+);
+const photos = Array.from({ length: Number(args.repeat) }, (_, r) =>
+  files.map((path) => ({ name: `r${r}/${basename(path)}`, bytes: readFileSync(path) })),
+).flat();
 const LANES = 2;
 
 interface Job {
@@ -29,7 +40,10 @@ interface Job {
 }
 
 function procCpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid ?? 'self'}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const fields =
+    readFileSync(`/proc/${pid ?? 'self'}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 ticks/s
 }
 
@@ -50,9 +64,22 @@ async function raw(jobs: readonly Job[]): Promise<{ ms: number; cpuMs: number }>
   return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
 }
 
-async function pipeline(jobs: readonly Job[], workersFor: (ops: Operation[]) => Operation[]): Promise<{ ms: number; overheadMs: number[]; rssMb: number[]; workerCpuMs: number; emulatorCpuMs: number }> {
+async function pipeline(
+  jobs: readonly Job[],
+  workersFor: (ops: Operation[]) => Operation[],
+): Promise<{
+  ms: number;
+  overheadMs: number[];
+  rssMb: number[];
+  workerCpuMs: number;
+  emulatorCpuMs: number;
+}> {
   const ops = [...new Set(jobs.map((j) => j.operation))];
-  const p = await startLocalPipeline({ operations: ops, workersPerOperation: 0, concurrency: Number(args.concurrency) });
+  const p = await startLocalPipeline({
+    operations: ops,
+    workersPerOperation: 0,
+    concurrency: Number(args.concurrency),
+  });
   try {
     for (const job of jobs) await p.upload(job.operation, job.name, job.bytes);
     await p.aws.settled();
@@ -60,16 +87,27 @@ async function pipeline(jobs: readonly Job[], workersFor: (ops: Operation[]) => 
     await waitUntilReady(workers);
     const cpuBefore = process.cpuUsage();
     const workerCpuBefore = workers.map((w) => procCpuMs(w.child.pid));
-    const started = Math.min(...workers.map((w) => w.lines.find((l) => l.msg === 'worker ready')?.at ?? Date.now()));
-    const expected = Object.fromEntries(ops.map((op) => [op, jobs.filter((j) => j.operation === op).length]));
+    const started = Math.min(
+      ...workers.map((w) => w.lines.find((l) => l.msg === 'worker ready')?.at ?? Date.now()),
+    );
+    const expected = Object.fromEntries(
+      ops.map((op) => [op, jobs.filter((j) => j.operation === op).length]),
+    );
     await p.waitForDrain(expected);
     const emulatorCpu = process.cpuUsage(cpuBefore);
-    const workerCpuMs = workers.reduce((sum, w, i) => sum + procCpuMs(w.child.pid) - (workerCpuBefore[i] ?? 0), 0);
-    const photoLines = workers.flatMap((w) => w.lines.filter((l) => l.msg === 'photo' && l.outcome === 'processed'));
+    const workerCpuMs = workers.reduce(
+      (sum, w, i) => sum + procCpuMs(w.child.pid) - (workerCpuBefore[i] ?? 0),
+      0,
+    );
+    const photoLines = workers.flatMap((w) =>
+      w.lines.filter((l) => l.msg === 'photo' && l.outcome === 'processed'),
+    );
     const finished = Math.max(...photoLines.map((l) => l.at));
     return {
       ms: finished - started,
-      overheadMs: photoLines.map((l) => Number(l['durationMs']) - Number(l['processMs']) - Number(l['waitMs'])),
+      overheadMs: photoLines.map(
+        (l) => Number(l['durationMs']) - Number(l['processMs']) - Number(l['waitMs']),
+      ),
       rssMb: workers.map((w) => w.peakRssMb() ?? 0),
       workerCpuMs,
       emulatorCpuMs: (emulatorCpu.user + emulatorCpu.system) / 1000,
@@ -80,7 +118,11 @@ async function pipeline(jobs: readonly Job[], workersFor: (ops: Operation[]) => 
 }
 
 const rows: string[][] = [];
-async function compare(label: string, jobs: Job[], workersFor: (ops: Operation[]) => Operation[]): Promise<void> {
+async function compare(
+  label: string,
+  jobs: Job[],
+  workersFor: (ops: Operation[]) => Operation[],
+): Promise<void> {
   const a = await raw(jobs);
   const b = await pipeline(jobs, workersFor);
   const aRate = (jobs.length * 1000) / a.ms;
@@ -99,19 +141,38 @@ async function compare(label: string, jobs: Job[], workersFor: (ops: Operation[]
     `${percentile(b.overheadMs, 50)?.toFixed(0)} / ${percentile(b.overheadMs, 95)?.toFixed(0)}`,
     b.rssMb.map((r) => r.toFixed(0)).join(', '),
   ]);
-  process.stderr.write(`${label}: raw ${aRate.toFixed(2)} photos/s, pipeline ${bRate.toFixed(2)} photos/s\n`);
+  process.stderr.write(
+    `${label}: raw ${aRate.toFixed(2)} photos/s, pipeline ${bRate.toFixed(2)} photos/s\n`,
+  );
 }
 
 console.log(`# pipeline bench — ${new Date().toISOString().slice(0, 10)}`);
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${photos.length} photos (${files.length} files × ${args.repeat}) from ${args.input}\n`);
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${photos.length} photos (${files.length} files × ${args.repeat}) from ${args.input}\n`,
+);
 const selected = (args.ops ?? '').split(',');
 for (const operation of OPERATIONS.filter((o) => selected.includes(o))) {
-  await compare(operation, photos.map((p) => ({ operation, ...p })), () => [operation, operation]);
+  await compare(
+    operation,
+    photos.map((p) => ({ operation, ...p })),
+    () => [operation, operation],
+  );
 }
-const mixPlan = planUploads('/', photos.map((p) => `/${p.name}`), OPERATIONS, [40, 40, 20]);
-const mixJobs = mixPlan.map((m, i) => ({ operation: m.operation, name: photos[i]?.name ?? '', bytes: photos[i]?.bytes ?? Buffer.alloc(0) }));
+const mixPlan = planUploads(
+  '/',
+  photos.map((p) => `/${p.name}`),
+  OPERATIONS,
+  [40, 40, 20],
+);
+const mixJobs = mixPlan.map((m, i) => ({
+  operation: m.operation,
+  name: photos[i]?.name ?? '',
+  bytes: photos[i]?.bytes ?? Buffer.alloc(0),
+}));
 // One worker per operation: three processes share the same two cores the raw lanes use.
 if (selected.includes('mix')) await compare('mix 40/40/20', mixJobs, (ops) => ops);
-console.log('| workload | photos | (a) raw photos/s | (b) pipeline photos/s | b/a | raw CPU ms/photo | worker CPU ms/photo | emulator CPU ms/photo | raw ÷ worker CPU | S3/SQS time per photo outside the op and CPU queue, ms p50 / p95 | worker peak RSS MB |');
+console.log(
+  '| workload | photos | (a) raw photos/s | (b) pipeline photos/s | b/a | raw CPU ms/photo | worker CPU ms/photo | emulator CPU ms/photo | raw ÷ worker CPU | S3/SQS time per photo outside the op and CPU queue, ms p50 / p95 | worker peak RSS MB |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -39,14 +39,24 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const operations = (args.ops ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const operations = (args.ops ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = operations.filter((o) => !isOperation(o));
-if (operations.length === 0 || unknown.length > 0) fail(`--ops must list operations from ${OPERATIONS.join(', ')}, received ${JSON.stringify(args.ops)}`);
+if (operations.length === 0 || unknown.length > 0)
+  fail(
+    `--ops must list operations from ${OPERATIONS.join(', ')}, received ${JSON.stringify(args.ops)}`,
+  );
 const ops = operations as Operation[];
-const workersPerOperation = Number(args.workers ?? Math.max(1, Math.round(availableParallelism() / ops.length)));
+const workersPerOperation = Number(
+  args.workers ?? Math.max(1, Math.round(availableParallelism() / ops.length)),
+);
 const concurrency = Number(args.concurrency);
-if (!Number.isInteger(workersPerOperation) || workersPerOperation < 1) fail(`--workers must be a positive integer, received ${args.workers}`);
-if (!Number.isInteger(concurrency) || concurrency < 1) fail(`--concurrency must be a positive integer, received ${args.concurrency}`);
+if (!Number.isInteger(workersPerOperation) || workersPerOperation < 1)
+  fail(`--workers must be a positive integer, received ${args.workers}`);
+if (!Number.isInteger(concurrency) || concurrency < 1)
+  fail(`--concurrency must be a positive integer, received ${args.concurrency}`);
 const inputDir = resolve(args.input ?? SAMPLE_PHOTOS_DIR);
 let plan: PlannedUpload[];
 try {
@@ -58,7 +68,9 @@ if (plan.length === 0) fail(`no files under ${inputDir}`);
 
 const uploadedAt = new Map<string, number>();
 const finishedAt = new Map<string, number>();
-const expected = Object.fromEntries(ops.map((op) => [op, plan.filter((p) => p.operation === op).length])) as Record<Operation, number>;
+const expected = Object.fromEntries(
+  ops.map((op) => [op, plan.filter((p) => p.operation === op).length]),
+) as Record<Operation, number>;
 
 let pipeline: LocalPipeline | undefined;
 let interrupted = false;
@@ -71,17 +83,25 @@ process.on('SIGINT', () => {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  process.stdout.write(`Darkroom local pipeline: ${plan.length} uploads (${ops.map((o) => `${o} ${expected[o]}`).join(', ')}), ${workersPerOperation} worker(s) × ${concurrency} per operation\n`);
+  process.stdout.write(
+    `Darkroom local pipeline: ${plan.length} uploads (${ops.map((o) => `${o} ${expected[o]}`).join(', ')}), ${workersPerOperation} worker(s) × ${concurrency} per operation\n`,
+  );
   pipeline = await startLocalPipeline({
     operations: ops,
     workersPerOperation,
     concurrency,
     onWorkerLine: (worker, line) => {
-      if (line.msg === 'photo' && line.key && line.outcome !== 'retry') finishedAt.set(`${worker.operation}:${line.key}`, finishedAt.get(`${worker.operation}:${line.key}`) ?? line.at);
+      if (line.msg === 'photo' && line.key && line.outcome !== 'retry')
+        finishedAt.set(
+          `${worker.operation}:${line.key}`,
+          finishedAt.get(`${worker.operation}:${line.key}`) ?? line.at,
+        );
     },
   });
   const p = pipeline;
-  process.stdout.write(`emulator ${p.aws.endpoint}, bucket ${p.topology.bucket}, workers ready in ${ms(Date.now() - started)}\n`);
+  process.stdout.write(
+    `emulator ${p.aws.endpoint}, bucket ${p.topology.bucket}, workers ready in ${ms(Date.now() - started)}\n`,
+  );
 
   if (args['keep-running']) printEndpoints(p);
   const progress = createProgress();
@@ -93,7 +113,10 @@ async function main(): Promise<number> {
         const item = plan[next++];
         if (!item) return;
         const key = `input/${item.operation}/${item.relativeKey}`;
-        uploadedAt.set(`${item.operation}:${key}`, await p.upload(item.operation, item.relativeKey, readFileSync(item.path)));
+        uploadedAt.set(
+          `${item.operation}:${key}`,
+          await p.upload(item.operation, item.relativeKey, readFileSync(item.path)),
+        );
       }
     }),
   );
@@ -104,8 +127,12 @@ async function main(): Promise<number> {
   progress.stop();
   const wallMs = Date.now() - burstStart;
 
-  const deadLetters: DeadLetter[] = (await Promise.all(ops.map((op) => p.readDeadLetters(op)))).flat();
-  const outputsByOp = new Map(await Promise.all(ops.map(async (op) => [op, await p.outputs(op)] as const)));
+  const deadLetters: DeadLetter[] = (
+    await Promise.all(ops.map((op) => p.readDeadLetters(op)))
+  ).flat();
+  const outputsByOp = new Map(
+    await Promise.all(ops.map(async (op) => [op, await p.outputs(op)] as const)),
+  );
   printSummary(p, deadLetters, outputsByOp, wallMs, uploadMs);
   await download(p, outputsByOp, resolve(args.out ?? 'darkroom-out'));
 
@@ -119,12 +146,27 @@ async function main(): Promise<number> {
 }
 
 /** Live bars on a terminal; a progress line every 2 s when output goes to a pipe or CI log. */
-function createProgress(): { update(counts: Map<Operation, { done: number; failed: number }>): void; stop(): void } {
+function createProgress(): {
+  update(counts: Map<Operation, { done: number; failed: number }>): void;
+  stop(): void;
+} {
   if (process.stdout.isTTY) {
-    const bars = new MultiBar({ format: ' {op} |{bar}| {value}/{total} done, {failed} failed', hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
-    const bar = new Map(ops.map((op) => [op, bars.create(expected[op], 0, { op: op.padEnd(9), failed: 0 })]));
+    const bars = new MultiBar(
+      {
+        format: ' {op} |{bar}| {value}/{total} done, {failed} failed',
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      Presets.shades_classic,
+    );
+    const bar = new Map(
+      ops.map((op) => [op, bars.create(expected[op], 0, { op: op.padEnd(9), failed: 0 })]),
+    );
     return {
-      update: (counts) => counts.forEach(({ done, failed }, op) => bar.get(op)?.update(Math.min(expected[op], done + failed), { failed })),
+      update: (counts) =>
+        counts.forEach(({ done, failed }, op) =>
+          bar.get(op)?.update(Math.min(expected[op], done + failed), { failed }),
+        ),
       stop: () => bars.stop(),
     };
   }
@@ -133,13 +175,21 @@ function createProgress(): { update(counts: Map<Operation, { done: number; faile
     update(counts) {
       if (Date.now() - last < 2_000) return;
       last = Date.now();
-      process.stdout.write(`progress: ${[...counts].map(([op, c]) => `${op} ${c.done + c.failed}/${expected[op]}`).join(', ')}\n`);
+      process.stdout.write(
+        `progress: ${[...counts].map(([op, c]) => `${op} ${c.done + c.failed}/${expected[op]}`).join(', ')}\n`,
+      );
     },
     stop: () => undefined,
   };
 }
 
-function printSummary(p: LocalPipeline, deadLetters: DeadLetter[], outputsByOp: Map<Operation, string[]>, wallMs: number, uploadMs: number): void {
+function printSummary(
+  p: LocalPipeline,
+  deadLetters: DeadLetter[],
+  outputsByOp: Map<Operation, string[]>,
+  wallMs: number,
+  uploadMs: number,
+): void {
   const rows = [['operation', 'photos in', 'results', 'failed', 'p50', 'p95', 'max']];
   const all: number[] = [];
   for (const op of ops) {
@@ -148,18 +198,44 @@ function printSummary(p: LocalPipeline, deadLetters: DeadLetter[], outputsByOp: 
       .map(([k, done]) => done - (uploadedAt.get(k) ?? done))
       .filter((v) => v >= 0);
     all.push(...latencies);
-    rows.push([op, String(expected[op]), String(outputsByOp.get(op)?.length ?? 0), String(deadLetters.filter((d) => d.operation === op).length), ms(percentile(latencies, 50)), ms(percentile(latencies, 95)), ms(percentile(latencies, 100))]);
+    rows.push([
+      op,
+      String(expected[op]),
+      String(outputsByOp.get(op)?.length ?? 0),
+      String(deadLetters.filter((d) => d.operation === op).length),
+      ms(percentile(latencies, 50)),
+      ms(percentile(latencies, 95)),
+      ms(percentile(latencies, 100)),
+    ]);
   }
-  rows.push(['all', String(plan.length), String([...outputsByOp.values()].reduce((s, o) => s + o.length, 0)), String(deadLetters.length), ms(percentile(all, 50)), ms(percentile(all, 95)), ms(percentile(all, 100))]);
+  rows.push([
+    'all',
+    String(plan.length),
+    String([...outputsByOp.values()].reduce((s, o) => s + o.length, 0)),
+    String(deadLetters.length),
+    ms(percentile(all, 50)),
+    ms(percentile(all, 95)),
+    ms(percentile(all, 100)),
+  ]);
   process.stdout.write(`\n${table(rows)}\n\n`);
-  process.stdout.write(`wall time ${ms(wallMs)} (uploads took ${ms(uploadMs)}), throughput ${((plan.length * 1000) / wallMs).toFixed(1)} photos/s; latency is upload done → result stored\n`);
-  process.stdout.write(`peak RSS per worker: ${p.workers.map((w) => `${w.name} ${w.peakRssMb()?.toFixed(0) ?? '?'} MB`).join(', ')}\n`);
+  process.stdout.write(
+    `wall time ${ms(wallMs)} (uploads took ${ms(uploadMs)}), throughput ${((plan.length * 1000) / wallMs).toFixed(1)} photos/s; latency is upload done → result stored\n`,
+  );
+  process.stdout.write(
+    `peak RSS per worker: ${p.workers.map((w) => `${w.name} ${w.peakRssMb()?.toFixed(0) ?? '?'} MB`).join(', ')}\n`,
+  );
   if (deadLetters.length > 0) {
-    process.stdout.write(`\nfailed photos (in the dead-letter queues):\n${table([['operation', 'key', 'reason'], ...deadLetters.map((d) => [d.operation, d.key, `${d.code}: ${d.message}`])])}\n`);
+    process.stdout.write(
+      `\nfailed photos (in the dead-letter queues):\n${table([['operation', 'key', 'reason'], ...deadLetters.map((d) => [d.operation, d.key, `${d.code}: ${d.message}`])])}\n`,
+    );
   }
 }
 
-async function download(p: LocalPipeline, outputsByOp: Map<Operation, string[]>, outDir: string): Promise<void> {
+async function download(
+  p: LocalPipeline,
+  outputsByOp: Map<Operation, string[]>,
+  outDir: string,
+): Promise<void> {
   let count = 0;
   for (const [op, keys] of outputsByOp) {
     for (const key of keys) {
@@ -169,12 +245,19 @@ async function download(p: LocalPipeline, outputsByOp: Map<Operation, string[]>,
       count++;
     }
   }
-  process.stdout.write(`\n${count} results downloaded to ${join(outDir, 'output')}/<operation>/…\n`);
+  process.stdout.write(
+    `\n${count} results downloaded to ${join(outDir, 'output')}/<operation>/…\n`,
+  );
 }
 
 function printEndpoints(p: LocalPipeline): void {
-  process.stdout.write(`\nEndpoint: ${p.aws.endpoint} (region ${p.aws.region}, any credentials, path-style S3)\nBucket:   ${p.topology.bucket}\n`);
-  for (const op of ops) process.stdout.write(`Queue ${op}: ${p.topology.queues[op].queueUrl}\n  DLQ: ${p.topology.queues[op].deadLetterQueueUrl}\n`);
+  process.stdout.write(
+    `\nEndpoint: ${p.aws.endpoint} (region ${p.aws.region}, any credentials, path-style S3)\nBucket:   ${p.topology.bucket}\n`,
+  );
+  for (const op of ops)
+    process.stdout.write(
+      `Queue ${op}: ${p.topology.queues[op].queueUrl}\n  DLQ: ${p.topology.queues[op].deadLetterQueueUrl}\n`,
+    );
   process.stdout.write(
     `Upload: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url ${p.aws.endpoint} s3 cp photo.jpg s3://${p.topology.bucket}/input/thumbnail/photo.jpg\n\n`,
   );

@@ -9,12 +9,24 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { pngHeaderBomb, regionDifference } from '@darkroom/image-ops/testing';
 import { objectEventBody } from '@darkroom/local-aws';
-import { OPERATIONS, type Operation, RESULT_METADATA, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
+import {
+  OPERATIONS,
+  type Operation,
+  RESULT_METADATA,
+  inputPrefix,
+  outputPrefix,
+} from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalPipeline, startLocalPipeline } from './index.ts';
 
-const samples = ['bythewater.jpg', 'colorfulcups.jpg', 'fallenleaf.jpg', 'kite.jpg', 'path.jpg'].map((f) => readFileSync(join(SAMPLE_PHOTOS_DIR, f)));
+const samples = [
+  'bythewater.jpg',
+  'colorfulcups.jpg',
+  'fallenleaf.jpg',
+  'kite.jpg',
+  'path.jpg',
+].map((f) => readFileSync(join(SAMPLE_PHOTOS_DIR, f)));
 const sample = (n: number): Buffer => samples[n % samples.length] as Buffer;
 
 let pipeline: LocalPipeline | undefined;
@@ -23,7 +35,12 @@ afterEach(async () => {
   pipeline = undefined;
 });
 
-async function assertResult(p: LocalPipeline, op: Operation, relativeKey: string, original: Buffer): Promise<void> {
+async function assertResult(
+  p: LocalPipeline,
+  op: Operation,
+  relativeKey: string,
+  original: Buffer,
+): Promise<void> {
   const data = await p.getObject(`${outputPrefix(op)}${relativeKey}`);
   const meta = await sharp(data).metadata();
   if (op === 'grayscale') {
@@ -34,18 +51,40 @@ async function assertResult(p: LocalPipeline, op: Operation, relativeKey: string
     const { width = 0, height = 0 } = await sharp(original).metadata();
     const corner = { width: 150, height: 40, left: width - 180, top: height - 70 };
     expect(await regionDifference(original, data, corner), relativeKey).toBeGreaterThan(10);
-    expect(await regionDifference(original, data, { ...corner, left: 0, top: 0 }), relativeKey).toBeLessThan(4);
+    expect(
+      await regionDifference(original, data, { ...corner, left: 0, top: 0 }),
+      relativeKey,
+    ).toBeLessThan(4);
   }
-  const head = await p.aws.s3.send(new HeadObjectCommand({ Bucket: p.topology.bucket, Key: `${outputPrefix(op)}${relativeKey}` }));
-  expect(decodeURIComponent(head.Metadata?.[RESULT_METADATA.sourceKey] ?? '')).toBe(`${inputPrefix(op)}${relativeKey}`);
+  const head = await p.aws.s3.send(
+    new HeadObjectCommand({ Bucket: p.topology.bucket, Key: `${outputPrefix(op)}${relativeKey}` }),
+  );
+  expect(decodeURIComponent(head.Metadata?.[RESULT_METADATA.sourceKey] ?? '')).toBe(
+    `${inputPrefix(op)}${relativeKey}`,
+  );
 }
 
 describe('local pipeline end to end', () => {
   it('turns every photo into exactly its outputs, whatever the key, and keeps the originals', async () => {
-    pipeline = await startLocalPipeline({ operations: OPERATIONS, workersPerOperation: 1, concurrency: 1 });
-    const keys = ['kite.jpg', 'with space/photo 1.jpg', 'plus+sign.jpg', 'percent%41.jpg', 'ünïcødé/été.jpg', 'nested/a/b/c/deep.jpg'];
-    for (const op of OPERATIONS) for (const [n, key] of keys.entries()) await pipeline.upload(op, key, sample(n));
-    await pipeline.waitForDrain({ grayscale: keys.length, watermark: keys.length, thumbnail: keys.length }, { timeoutMs: 90_000 });
+    pipeline = await startLocalPipeline({
+      operations: OPERATIONS,
+      workersPerOperation: 1,
+      concurrency: 1,
+    });
+    const keys = [
+      'kite.jpg',
+      'with space/photo 1.jpg',
+      'plus+sign.jpg',
+      'percent%41.jpg',
+      'ünïcødé/été.jpg',
+      'nested/a/b/c/deep.jpg',
+    ];
+    for (const op of OPERATIONS)
+      for (const [n, key] of keys.entries()) await pipeline.upload(op, key, sample(n));
+    await pipeline.waitForDrain(
+      { grayscale: keys.length, watermark: keys.length, thumbnail: keys.length },
+      { timeoutMs: 90_000 },
+    );
     for (const op of OPERATIONS) {
       expect((await pipeline.outputs(op)).sort()).toEqual([...keys].sort());
       expect(await pipeline.readDeadLetters(op)).toEqual([]);
@@ -57,7 +96,12 @@ describe('local pipeline end to end', () => {
   });
 
   it('dead-letters each poison input with its reason while the good photos of the run succeed', async () => {
-    pipeline = await startLocalPipeline({ operations: OPERATIONS, workersPerOperation: 1, concurrency: 2, workerEnv: { DARKROOM_LIMIT_INPUT_PIXELS: '1000000' } });
+    pipeline = await startLocalPipeline({
+      operations: OPERATIONS,
+      workersPerOperation: 1,
+      concurrency: 2,
+      workerEnv: { DARKROOM_LIMIT_INPUT_PIXELS: '1000000' },
+    });
     const small = await sharp(sample(0)).resize(800, 500).jpeg().toBuffer();
     const poison: Record<string, [Buffer, string]> = {
       'truncated.jpg': [small.subarray(0, small.byteLength / 2), 'CorruptImage'],
@@ -72,11 +116,16 @@ describe('local pipeline end to end', () => {
       for (const key of good) await pipeline.upload(op, key, small);
     }
     const total = Object.keys(poison).length + good.length;
-    await pipeline.waitForDrain({ grayscale: total, watermark: total, thumbnail: total }, { timeoutMs: 90_000 });
+    await pipeline.waitForDrain(
+      { grayscale: total, watermark: total, thumbnail: total },
+      { timeoutMs: 90_000 },
+    );
     for (const op of OPERATIONS) {
       expect((await pipeline.outputs(op)).sort()).toEqual(good);
       const dead = await pipeline.readDeadLetters(op);
-      expect(Object.fromEntries(dead.map((d) => [d.key.slice(inputPrefix(op).length), d.code]))).toEqual(Object.fromEntries(Object.entries(poison).map(([k, [, code]]) => [k, code])));
+      expect(
+        Object.fromEntries(dead.map((d) => [d.key.slice(inputPrefix(op).length), d.code])),
+      ).toEqual(Object.fromEntries(Object.entries(poison).map(([k, [, code]]) => [k, code])));
       for (const d of dead) expect(d.message.length).toBeGreaterThan(20);
     }
     for (const worker of pipeline.workers) expect(worker.child.exitCode, worker.name).toBeNull();
@@ -84,9 +133,15 @@ describe('local pipeline end to end', () => {
 
   it('loses nothing when every worker is SIGTERMed mid-burst and restarted', async () => {
     const ops: Operation[] = ['grayscale', 'thumbnail'];
-    pipeline = await startLocalPipeline({ operations: ops, workersPerOperation: 1, concurrency: 1, shutdownGraceSeconds: 5 });
+    pipeline = await startLocalPipeline({
+      operations: ops,
+      workersPerOperation: 1,
+      concurrency: 1,
+      shutdownGraceSeconds: 5,
+    });
     const keys = Array.from({ length: 20 }, (_, n) => `burst/${n}.jpg`);
-    for (const op of ops) for (const [n, key] of keys.entries()) await pipeline.upload(op, key, sample(n));
+    for (const op of ops)
+      for (const [n, key] of keys.entries()) await pipeline.upload(op, key, sample(n));
     const p = pipeline;
     await new Promise<void>((resolve) => {
       const check = setInterval(async () => {
@@ -107,7 +162,10 @@ describe('local pipeline end to end', () => {
     const doneBefore = (await pipeline.outputs('grayscale')).length;
     expect(doneBefore).toBeLessThan(keys.length);
     for (const op of ops) pipeline.addWorker(op);
-    await pipeline.waitForDrain({ grayscale: keys.length, thumbnail: keys.length }, { timeoutMs: 90_000 });
+    await pipeline.waitForDrain(
+      { grayscale: keys.length, thumbnail: keys.length },
+      { timeoutMs: 90_000 },
+    );
     for (const op of ops) {
       expect((await pipeline.outputs(op)).sort()).toEqual([...keys].sort());
       expect(await pipeline.readDeadLetters(op)).toEqual([]);
@@ -116,7 +174,12 @@ describe('local pipeline end to end', () => {
   });
 
   it('after kill -9 of a worker, its in-flight photos come back after the visibility timeout and others finish them', async () => {
-    pipeline = await startLocalPipeline({ operations: ['grayscale'], workersPerOperation: 2, concurrency: 1, visibilityTimeoutSeconds: 3 });
+    pipeline = await startLocalPipeline({
+      operations: ['grayscale'],
+      workersPerOperation: 2,
+      concurrency: 1,
+      visibilityTimeoutSeconds: 3,
+    });
     const keys = Array.from({ length: 24 }, (_, n) => `k9/${n}.jpg`);
     for (const [n, key] of keys.entries()) await pipeline.upload('grayscale', key, sample(n));
     const victim = pipeline.workers[0];
@@ -137,16 +200,43 @@ describe('local pipeline end to end', () => {
     expect((await pipeline.outputs('grayscale')).sort()).toEqual([...keys].sort());
     expect(await pipeline.readDeadLetters('grayscale')).toEqual([]);
     const survivor = pipeline.workers[1];
-    expect(survivor?.lines.filter((l) => l.msg === 'photo' && l['receiveCount'] !== undefined && Number(l['receiveCount']) > 1).length).toBeGreaterThan(0);
+    expect(
+      survivor?.lines.filter(
+        (l) =>
+          l.msg === 'photo' && l['receiveCount'] !== undefined && Number(l['receiveCount']) > 1,
+      ).length,
+    ).toBeGreaterThan(0);
   });
 
   it('a duplicate delivery of the same event gives one correct output and no error', async () => {
-    pipeline = await startLocalPipeline({ operations: ['thumbnail'], workersPerOperation: 1, concurrency: 1 });
+    pipeline = await startLocalPipeline({
+      operations: ['thumbnail'],
+      workersPerOperation: 1,
+      concurrency: 1,
+    });
     await pipeline.upload('thumbnail', 'twice.jpg', sample(3));
     await pipeline.waitForDrain({ thumbnail: 1 });
-    const head = await pipeline.aws.s3.send(new HeadObjectCommand({ Bucket: pipeline.topology.bucket, Key: 'input/thumbnail/twice.jpg' }));
-    const body = objectEventBody({ region: 'us-east-1', eventName: 'ObjectCreated:Put', configurationId: 'darkroom-thumbnail', bucket: pipeline.topology.bucket, key: 'input/thumbnail/twice.jpg', size: head.ContentLength ?? 0, eTag: head.ETag ?? '', sequencer: '0A', requestId: 'DUP', sourceIp: '127.0.0.1' });
-    await pipeline.aws.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.topology.queues.thumbnail.queueUrl, MessageBody: body }));
+    const head = await pipeline.aws.s3.send(
+      new HeadObjectCommand({ Bucket: pipeline.topology.bucket, Key: 'input/thumbnail/twice.jpg' }),
+    );
+    const body = objectEventBody({
+      region: 'us-east-1',
+      eventName: 'ObjectCreated:Put',
+      configurationId: 'darkroom-thumbnail',
+      bucket: pipeline.topology.bucket,
+      key: 'input/thumbnail/twice.jpg',
+      size: head.ContentLength ?? 0,
+      eTag: head.ETag ?? '',
+      sequencer: '0A',
+      requestId: 'DUP',
+      sourceIp: '127.0.0.1',
+    });
+    await pipeline.aws.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: pipeline.topology.queues.thumbnail.queueUrl,
+        MessageBody: body,
+      }),
+    );
     const worker = pipeline.workers[0];
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {

@@ -23,11 +23,21 @@ export function listFiles(dir: string): string[] {
  * `operations` order) each file goes to one operation, spread deterministically.
  * @throws {RangeError} when the mix does not have one non-negative share per operation.
  */
-export function planUploads(dir: string, files: readonly string[], operations: readonly Operation[], mix?: readonly number[]): PlannedUpload[] {
+export function planUploads(
+  dir: string,
+  files: readonly string[],
+  operations: readonly Operation[],
+  mix?: readonly number[],
+): PlannedUpload[] {
   const toKey = (path: string) => relative(dir, path).split(sep).join('/');
-  if (!mix) return operations.flatMap((operation) => files.map((path) => ({ operation, path, relativeKey: toKey(path) })));
+  if (!mix)
+    return operations.flatMap((operation) =>
+      files.map((path) => ({ operation, path, relativeKey: toKey(path) })),
+    );
   if (mix.length !== operations.length || mix.some((m) => !(m >= 0)) || mix.every((m) => m === 0)) {
-    throw new RangeError(`--mix needs ${operations.length} non-negative numbers (one per operation: ${operations.join(', ')}), received ${mix.join(',')}`);
+    throw new RangeError(
+      `--mix needs ${operations.length} non-negative numbers (one per operation: ${operations.join(', ')}), received ${mix.join(',')}`,
+    );
   }
   const total = mix.reduce((a, b) => a + b, 0);
   const assigned = operations.map(() => 0);

@@ -3,9 +3,24 @@
  * processes per operation. Used by `npm start`, the end-to-end tests and the pipeline bench.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { type CreatedTopology, type LocalAws, createTopology, startLocalAws } from '@darkroom/local-aws';
-import { DLQ_ATTRIBUTES, type Operation, WORKER_ENV, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import {
+  type CreatedTopology,
+  type LocalAws,
+  createTopology,
+  startLocalAws,
+} from '@darkroom/local-aws';
+import {
+  DLQ_ATTRIBUTES,
+  type Operation,
+  WORKER_ENV,
+  inputPrefix,
+  outputPrefix,
+} from '@darkroom/pipeline-spec';
 import { type WorkerLogLine, type WorkerProcess, spawnWorker } from './workers.ts';
 
 export const LOCAL_BUCKET = 'darkroom-local';
@@ -51,13 +66,25 @@ export interface LocalPipeline {
   /** Read (and consume) every dead-lettered message with its reason. */
   readDeadLetters(operation: Operation): Promise<DeadLetter[]>;
   /** Wait until every queue is drained, nothing is in flight and `expected` results or dead letters exist. */
-  waitForDrain(expected: Partial<Record<Operation, number>>, options?: { timeoutMs?: number; onTick?: (progress: Map<Operation, { done: number; failed: number }>) => void }): Promise<void>;
+  waitForDrain(
+    expected: Partial<Record<Operation, number>>,
+    options?: {
+      timeoutMs?: number;
+      onTick?: (progress: Map<Operation, { done: number; failed: number }>) => void;
+    },
+  ): Promise<void>;
   /** SIGTERM every worker (they drain), wait for them, close the emulator. */
   stop(): Promise<void>;
 }
 
-async function queueAttribute(aws: LocalAws, url: string, name: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible'): Promise<number> {
-  const { Attributes } = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [name] }));
+async function queueAttribute(
+  aws: LocalAws,
+  url: string,
+  name: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible',
+): Promise<number> {
+  const { Attributes } = await aws.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [name] }),
+  );
   return Number(Attributes?.[name] ?? 0);
 }
 
@@ -66,7 +93,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const aws = await startLocalAws();
   const topology = await createTopology(aws, {
     bucket: LOCAL_BUCKET,
-    ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+    ...(options.visibilityTimeoutSeconds
+      ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
+      : {}),
     ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
   });
   const workers: WorkerProcess[] = [];
@@ -85,8 +114,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
         [WORKER_ENV.bucket]: topology.bucket,
         [WORKER_ENV.concurrency]: String(options.concurrency),
-        [WORKER_ENV.visibilityTimeoutSeconds]: String(options.visibilityTimeoutSeconds ?? queue.topology.visibilityTimeoutSeconds),
-        ...(options.shutdownGraceSeconds ? { [WORKER_ENV.shutdownGraceSeconds]: String(options.shutdownGraceSeconds) } : {}),
+        [WORKER_ENV.visibilityTimeoutSeconds]: String(
+          options.visibilityTimeoutSeconds ?? queue.topology.visibilityTimeoutSeconds,
+        ),
+        ...(options.shutdownGraceSeconds
+          ? { [WORKER_ENV.shutdownGraceSeconds]: String(options.shutdownGraceSeconds) }
+          : {}),
         ...options.workerEnv,
       },
       ...(options.onWorkerLine ? { onLine: options.onWorkerLine } : {}),
@@ -95,7 +128,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return worker;
   }
 
-  for (const operation of options.operations) for (let i = 0; i < options.workersPerOperation; i++) addWorker(operation);
+  for (const operation of options.operations)
+    for (let i = 0; i < options.workersPerOperation; i++) addWorker(operation);
   await waitUntilReady(workers);
 
   async function outputs(operation: Operation): Promise<string[]> {
@@ -103,8 +137,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await aws.s3.send(new ListObjectsV2Command({ Bucket: topology.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(prefix.length));
+      const page = await aws.s3.send(
+        new ListObjectsV2Command({
+          Bucket: topology.bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
+      );
+      for (const object of page.Contents ?? [])
+        if (object.Key) keys.push(object.Key.slice(prefix.length));
       token = page.NextContinuationToken;
     } while (token);
     return keys;
@@ -126,7 +167,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     workers,
     addWorker,
     async upload(operation, relativeKey, body) {
-      await aws.s3.send(new PutObjectCommand({ Bucket: topology.bucket, Key: `${inputPrefix(operation)}${relativeKey}`, Body: body }));
+      await aws.s3.send(
+        new PutObjectCommand({
+          Bucket: topology.bucket,
+          Key: `${inputPrefix(operation)}${relativeKey}`,
+          Body: body,
+        }),
+      );
       return Date.now();
     },
     counts,
@@ -139,7 +186,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       const letters: DeadLetter[] = [];
       for (;;) {
         const { Messages = [] } = await aws.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: topology.queues[operation].deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300, MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: topology.queues[operation].deadLetterQueueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 300,
+            MessageAttributeNames: ['All'],
+          }),
         );
         if (Messages.length === 0) return letters;
         letters.push(...Messages.map((m: Message) => toDeadLetter(operation, m)));
@@ -154,16 +207,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         for (const [operation, want] of Object.entries(expected) as [Operation, number][]) {
           const [c, out] = await Promise.all([counts(operation), outputs(operation)]);
           progress.set(operation, { done: out.length, failed: c.deadLettered });
-          if (c.visible > 0 || c.inFlight > 0 || out.length + c.deadLettered < want) finished = false;
+          if (c.visible > 0 || c.inFlight > 0 || out.length + c.deadLettered < want)
+            finished = false;
         }
         onTick?.(progress);
         if (finished) return;
-        if (Date.now() > deadline) throw new Error(`pipeline did not drain within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(progress))}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `pipeline did not drain within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(progress))}`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
     },
     async stop() {
-      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+      for (const w of workers)
+        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));
       await aws.close();
     },
@@ -174,7 +232,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 export async function waitUntilReady(workers: readonly WorkerProcess[]): Promise<void> {
   await Promise.race([
     Promise.all(workers.map((w) => w.ready)),
-    ...workers.map((w) => w.exited.then(({ code }) => Promise.reject(new Error(`worker ${w.name} exited with ${code} before it was ready:\n${w.stderr()}`)))),
+    ...workers.map((w) =>
+      w.exited.then(({ code }) =>
+        Promise.reject(
+          new Error(`worker ${w.name} exited with ${code} before it was ready:\n${w.stderr()}`),
+        ),
+      ),
+    ),
   ]);
 }
 
@@ -184,6 +248,7 @@ function toDeadLetter(operation: Operation, message: Message): DeadLetter {
     operation,
     key: attr(DLQ_ATTRIBUTES.sourceKey) ?? '(no key: message was not an S3 event)',
     code: attr(DLQ_ATTRIBUTES.errorCode) ?? 'MaxReceiveCountExceeded',
-    message: attr(DLQ_ATTRIBUTES.errorMessage) ?? 'moved by the redrive policy after repeated failures',
+    message:
+      attr(DLQ_ATTRIBUTES.errorMessage) ?? 'moved by the redrive policy after repeated failures',
   };
 }

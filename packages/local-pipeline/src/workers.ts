@@ -43,7 +43,10 @@ export interface SpawnWorkerOptions {
 /** Start one worker process. @throws {Error} when the service has not been built. */
 export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
   const entry = serviceEntry(options.operation);
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npx nx run-many -t build -p grayscale watermark thumbnail\` first`);
+  if (!existsSync(entry))
+    throw new Error(
+      `${entry} is missing: run \`npx nx run-many -t build -p grayscale watermark thumbnail\` first`,
+    );
   const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env['PATH'] ?? '', ...options.env, [WORKER_ENV.healthPort]: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +62,9 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     child,
     lines,
     stderr: () => stderr,
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))),
+    exited: new Promise((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    ),
     ready,
     peakRssMb() {
       try {

@@ -35,9 +35,14 @@ const NAME_PREFIX_PATTERN = /^[a-zA-Z0-9-]{1,40}$/;
  * @throws {RangeError} when `namePrefix` is not 1–40 letters, digits or hyphens (SQS allows 80 characters in all).
  * @example queueNames('thumbnail', 'darkroom-dev') // { queue: 'darkroom-dev-thumbnail', deadLetterQueue: 'darkroom-dev-thumbnail-dlq' }
  */
-export function queueNames(operation: Operation, namePrefix: string = DEFAULT_NAME_PREFIX): QueueNames {
+export function queueNames(
+  operation: Operation,
+  namePrefix: string = DEFAULT_NAME_PREFIX,
+): QueueNames {
   if (!NAME_PREFIX_PATTERN.test(namePrefix)) {
-    throw new RangeError(`namePrefix must match ${NAME_PREFIX_PATTERN}, received ${JSON.stringify(namePrefix)}`);
+    throw new RangeError(
+      `namePrefix must match ${NAME_PREFIX_PATTERN}, received ${JSON.stringify(namePrefix)}`,
+    );
   }
   return { queue: `${namePrefix}-${operation}`, deadLetterQueue: `${namePrefix}-${operation}-dlq` };
 }
@@ -61,7 +66,9 @@ export interface QueueTopology extends QueueNames {
  * The whole queue topology: one entry per operation.
  * @example describeTopology('darkroom-dev').map((q) => q.notification.filterPrefix) // ['input/grayscale/', …]
  */
-export function describeTopology(namePrefix: string = DEFAULT_NAME_PREFIX): readonly QueueTopology[] {
+export function describeTopology(
+  namePrefix: string = DEFAULT_NAME_PREFIX,
+): readonly QueueTopology[] {
   return OPERATIONS.map((operation) => ({
     operation,
     ...queueNames(operation, namePrefix),
@@ -70,6 +77,10 @@ export function describeTopology(namePrefix: string = DEFAULT_NAME_PREFIX): read
     retentionSeconds: QUEUE_RETENTION_SECONDS,
     maxReceiveCount: MAX_RECEIVE_COUNT,
     deadLetterRetentionSeconds: DLQ_RETENTION_SECONDS,
-    notification: { id: `darkroom-${operation}`, events: NOTIFICATION_EVENTS, filterPrefix: inputPrefix(operation) },
+    notification: {
+      id: `darkroom-${operation}`,
+      events: NOTIFICATION_EVENTS,
+      filterPrefix: inputPrefix(operation),
+    },
   }));
 }

@@ -13,7 +13,9 @@ import {
 
 describe('pipeline spec', () => {
   it('maps a source key to its output key, keeping the relative path', () => {
-    expect(outputKeyFor('thumbnail', 'input/thumbnail/2026/a b+c.jpg')).toBe('output/thumbnail/2026/a b+c.jpg');
+    expect(outputKeyFor('thumbnail', 'input/thumbnail/2026/a b+c.jpg')).toBe(
+      'output/thumbnail/2026/a b+c.jpg',
+    );
     expect(outputKeyFor('grayscale', 'input/thumbnail/x.jpg')).toBeUndefined();
     expect(outputKeyFor('grayscale', 'input/grayscale/')).toBeUndefined();
   });
@@ -25,7 +27,10 @@ describe('pipeline spec', () => {
     for (const q of topology) {
       expect(q.deadLetterQueue).toBe(`${q.queue}-dlq`);
       for (const other of topology) {
-        if (other !== q) expect(q.notification.filterPrefix.startsWith(other.notification.filterPrefix)).toBe(false);
+        if (other !== q)
+          expect(q.notification.filterPrefix.startsWith(other.notification.filterPrefix)).toBe(
+            false,
+          );
       }
     }
   });
@@ -34,11 +39,14 @@ describe('pipeline spec', () => {
     expect(VISIBILITY_TIMEOUT_SECONDS).toBeGreaterThanOrEqual(6 * WORST_CASE_PHOTO_SECONDS);
     expect(SHUTDOWN_GRACE_SECONDS).toBeLessThan(30);
     expect(TERMINATION_GRACE_PERIOD_SECONDS).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS);
-    for (const op of OPERATIONS) expect(SCALING_DEFAULTS[op].maxReplicas).toBeGreaterThan(SCALING_DEFAULTS[op].minReplicas);
+    for (const op of OPERATIONS)
+      expect(SCALING_DEFAULTS[op].maxReplicas).toBeGreaterThan(SCALING_DEFAULTS[op].minReplicas);
   });
 
   it('refuses a name prefix SQS would reject, saying what it expects', () => {
-    expect(() => queueNames('grayscale', 'bad prefix!')).toThrow(/namePrefix must match .* received "bad prefix!"/);
+    expect(() => queueNames('grayscale', 'bad prefix!')).toThrow(
+      /namePrefix must match .* received "bad prefix!"/,
+    );
   });
 });
 

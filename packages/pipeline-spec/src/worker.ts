@@ -22,7 +22,11 @@ export const WORKER_ENV = {
 } as const;
 
 export const HEALTH_PORT = 8080;
-export const PROBE_PATHS = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
+export const PROBE_PATHS = {
+  liveness: '/healthz',
+  readiness: '/readyz',
+  metrics: '/metrics',
+} as const;
 
 /** Kubernetes gives a pod 30 s by default; the drain must finish well inside it. */
 export const SHUTDOWN_GRACE_SECONDS = 20;

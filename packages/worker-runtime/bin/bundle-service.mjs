@@ -17,7 +17,9 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __darkroomCreateRequire } from 'node:module'; const require = __darkroomCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __darkroomCreateRequire } from 'node:module'; const require = __darkroomCreateRequire(import.meta.url);",
+  },
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 console.log(`bundled dist/main.js (${(bytes / 1024).toFixed(0)} KiB with map)`);

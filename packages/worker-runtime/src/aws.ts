@@ -15,7 +15,12 @@ export interface AwsClients {
 export function createAwsClients(config: Pick<WorkerConfig, 'region' | 'endpoint'>): AwsClients {
   const endpoint = config.endpoint ? { endpoint: config.endpoint } : {};
   return {
-    s3: new S3Client({ region: config.region, ...endpoint, forcePathStyle: Boolean(config.endpoint), maxAttempts: 3 }),
+    s3: new S3Client({
+      region: config.region,
+      ...endpoint,
+      forcePathStyle: Boolean(config.endpoint),
+      maxAttempts: 3,
+    }),
     sqs: new SQSClient({ region: config.region, ...endpoint, maxAttempts: 3 }),
   };
 }

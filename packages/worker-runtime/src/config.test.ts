@@ -11,21 +11,36 @@ const valid = {
 describe('loadConfig', () => {
   it('fills defaults from the pipeline spec', () => {
     const config = loadConfig(valid, 4);
-    expect(config).toMatchObject({ concurrency: 4, batchSize: 10, visibilityTimeoutSeconds: 60, shutdownGraceSeconds: 20, healthPort: 8080, logLevel: 'info', endpoint: undefined });
+    expect(config).toMatchObject({
+      concurrency: 4,
+      batchSize: 10,
+      visibilityTimeoutSeconds: 60,
+      shutdownGraceSeconds: 20,
+      healthPort: 8080,
+      logLevel: 'info',
+      endpoint: undefined,
+    });
   });
 
   it('names every missing or invalid variable in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ DARKROOM_BUCKET: 'Bad_Bucket', DARKROOM_CONCURRENCY: 'lots', DARKROOM_LOG_LEVEL: 'loud' });
+      loadConfig({
+        DARKROOM_BUCKET: 'Bad_Bucket',
+        DARKROOM_CONCURRENCY: 'lots',
+        DARKROOM_LOG_LEVEL: 'loud',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['DARKROOM_QUEUE_URL', 'DARKROOM_DLQ_URL', 'AWS_REGION']) expect(problems).toMatch(new RegExp(`${name} is required`));
+    for (const name of ['DARKROOM_QUEUE_URL', 'DARKROOM_DLQ_URL', 'AWS_REGION'])
+      expect(problems).toMatch(new RegExp(`${name} is required`));
     expect(problems).toMatch('DARKROOM_BUCKET must be an S3 bucket name, received "Bad_Bucket"');
-    expect(problems).toMatch('DARKROOM_CONCURRENCY must be an integer from 1 to 64, received "lots"');
+    expect(problems).toMatch(
+      'DARKROOM_CONCURRENCY must be an integer from 1 to 64, received "lots"',
+    );
     expect(problems).toMatch(/DARKROOM_LOG_LEVEL must be one of fatal, .* received "loud"/);
   });
 });

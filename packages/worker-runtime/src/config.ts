@@ -31,16 +31,22 @@ function intFromEnv(range: { min: number; max: number }, fallback: number) {
       if (raw === undefined || raw.trim() === '') return fallback;
       const value = Number(raw);
       if (!Number.isInteger(value) || value < range.min || value > range.max) {
-        ctx.addIssue({ code: 'custom', message: `${expectation}, received ${JSON.stringify(raw)}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${expectation}, received ${JSON.stringify(raw)}`,
+        });
         return z.NEVER;
       }
       return value;
     });
 }
 
-const required = (what: string) => z.string({ error: `is required (${what})` }).min(1, { error: `is required (${what})` });
+const required = (what: string) =>
+  z.string({ error: `is required (${what})` }).min(1, { error: `is required (${what})` });
 const url = (what: string) =>
-  required(what).refine((v) => URL.canParse(v), { error: (issue) => `must be a URL (${what}), received ${JSON.stringify(issue.input)}` });
+  required(what).refine((v) => URL.canParse(v), {
+    error: (issue) => `must be a URL (${what}), received ${JSON.stringify(issue.input)}`,
+  });
 
 /** Name of each config field's environment variable, including the worker-only tuning ones. */
 export const CONFIG_ENV = { ...WORKER_ENV, batchSize: 'DARKROOM_BATCH_SIZE' } as const;
@@ -49,21 +55,35 @@ function schema(defaultConcurrency: number) {
   return z.object({
     [CONFIG_ENV.queueUrl]: url('the SQS work queue URL'),
     [CONFIG_ENV.deadLetterQueueUrl]: url('the SQS dead-letter queue URL'),
-    [CONFIG_ENV.bucket]: required('the photo bucket name').regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
-      error: (issue) => `must be an S3 bucket name, received ${JSON.stringify(issue.input)}`,
-    }),
+    [CONFIG_ENV.bucket]: required('the photo bucket name').regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      {
+        error: (issue) => `must be an S3 bucket name, received ${JSON.stringify(issue.input)}`,
+      },
+    ),
     [CONFIG_ENV.region]: required('the AWS region, e.g. eu-west-1'),
     [CONFIG_ENV.endpoint]: z
       .string()
       .optional()
-      .refine((v) => v === undefined || v === '' || URL.canParse(v), { error: (issue) => `must be a URL, received ${JSON.stringify(issue.input)}` }),
+      .refine((v) => v === undefined || v === '' || URL.canParse(v), {
+        error: (issue) => `must be a URL, received ${JSON.stringify(issue.input)}`,
+      }),
     [CONFIG_ENV.concurrency]: intFromEnv(CONFIG_LIMITS.concurrency, defaultConcurrency),
     [CONFIG_ENV.batchSize]: intFromEnv(CONFIG_LIMITS.batchSize, 10),
-    [CONFIG_ENV.visibilityTimeoutSeconds]: intFromEnv(CONFIG_LIMITS.visibilityTimeoutSeconds, VISIBILITY_TIMEOUT_SECONDS),
-    [CONFIG_ENV.shutdownGraceSeconds]: intFromEnv(CONFIG_LIMITS.shutdownGraceSeconds, SHUTDOWN_GRACE_SECONDS),
+    [CONFIG_ENV.visibilityTimeoutSeconds]: intFromEnv(
+      CONFIG_LIMITS.visibilityTimeoutSeconds,
+      VISIBILITY_TIMEOUT_SECONDS,
+    ),
+    [CONFIG_ENV.shutdownGraceSeconds]: intFromEnv(
+      CONFIG_LIMITS.shutdownGraceSeconds,
+      SHUTDOWN_GRACE_SECONDS,
+    ),
     [CONFIG_ENV.healthPort]: intFromEnv(CONFIG_LIMITS.healthPort, HEALTH_PORT),
     [CONFIG_ENV.logLevel]: z
-      .enum(LOG_LEVELS, { error: (issue) => `must be one of ${LOG_LEVELS.join(', ')}, received ${JSON.stringify(issue.input)}` })
+      .enum(LOG_LEVELS, {
+        error: (issue) =>
+          `must be one of ${LOG_LEVELS.join(', ')}, received ${JSON.stringify(issue.input)}`,
+      })
       .optional()
       .default('info'),
   });
@@ -95,10 +115,15 @@ export interface WorkerConfig {
  * @throws {ConfigError} naming every missing or invalid variable.
  * @example loadConfig(process.env).queueUrl
  */
-export function loadConfig(env: NodeJS.ProcessEnv, defaultConcurrency = availableParallelism()): WorkerConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  defaultConcurrency = availableParallelism(),
+): WorkerConfig {
   const result = schema(defaultConcurrency).safeParse(env);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`));
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.map(String).join('.')} ${issue.message}`),
+    );
   }
   const v = result.data;
   return {

@@ -8,7 +8,9 @@ import { ConfigError } from './errors.ts';
 export type EnvOptionKind = 'integer' | 'number' | 'string' | 'boolean';
 
 /** Option name → the environment variable that sets it and how to parse it. */
-export type EnvOptionSpec = Readonly<Record<string, { readonly env: string; readonly kind: EnvOptionKind }>>;
+export type EnvOptionSpec = Readonly<
+  Record<string, { readonly env: string; readonly kind: EnvOptionKind }>
+>;
 
 /** Options every operation shares. */
 export const COMMON_ENV_OPTIONS = {
@@ -37,14 +39,20 @@ function parse(raw: string, kind: EnvOptionKind): unknown {
  * @example optionsFromEnv({ width: { env: 'DARKROOM_THUMBNAIL_WIDTH', kind: 'integer' } }, { DARKROOM_THUMBNAIL_WIDTH: '320' })
  * // { width: 320 }
  */
-export function optionsFromEnv(spec: EnvOptionSpec, env: NodeJS.ProcessEnv): Record<string, unknown> {
+export function optionsFromEnv(
+  spec: EnvOptionSpec,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [option, { env: name, kind }] of Object.entries(spec)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const value = parse(raw, kind);
-    if (value === undefined) problems.push(`${name} must be ${kind === 'integer' ? 'an integer' : kind === 'boolean' ? 'true or false' : `a ${kind}`} (option "${option}"), received ${JSON.stringify(raw)}`);
+    if (value === undefined)
+      problems.push(
+        `${name} must be ${kind === 'integer' ? 'an integer' : kind === 'boolean' ? 'true or false' : `a ${kind}`} (option "${option}"), received ${JSON.stringify(raw)}`,
+      );
     else options[option] = value;
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -5,14 +5,19 @@
  */
 
 /** The step of handling a message that failed. */
-export type WorkerStep = 'config' | 'parse' | 'download' | 'process' | 'upload' | 'dead-letter' | 'shutdown';
+export type WorkerStep =
+  'config' | 'parse' | 'download' | 'process' | 'upload' | 'dead-letter' | 'shutdown';
 
 export class WorkerError extends Error {
   readonly code: string;
   readonly retryable: boolean;
   readonly step: WorkerStep;
 
-  constructor(code: string, message: string, options: { step: WorkerStep; retryable: boolean; cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    options: { step: WorkerStep; retryable: boolean; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -30,7 +35,10 @@ export class WorkerError extends Error {
 export class ConfigError extends WorkerError {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    super('InvalidConfig', `Invalid worker configuration:\n  - ${problems.join('\n  - ')}`, { step: 'config', retryable: false });
+    super('InvalidConfig', `Invalid worker configuration:\n  - ${problems.join('\n  - ')}`, {
+      step: 'config',
+      retryable: false,
+    });
     this.problems = problems;
   }
 }
@@ -52,7 +60,10 @@ export class TransientError extends WorkerError {
 /** The worker is shutting down; the message is released to another pod. */
 export class ShutdownError extends WorkerError {
   constructor() {
-    super('ShuttingDown', 'Worker is shutting down; message released for another worker', { step: 'shutdown', retryable: true });
+    super('ShuttingDown', 'Worker is shutting down; message released for another worker', {
+      step: 'shutdown',
+      retryable: true,
+    });
   }
 }
 
@@ -76,7 +87,17 @@ export function classifyAwsError(error: unknown, step: WorkerStep, what: string)
   const status = aws.$metadata?.httpStatusCode;
   const message = error instanceof Error ? error.message : String(error);
   if (MISSING_OBJECT.has(name) || (step === 'download' && status === 404)) {
-    return new PermanentMessageError('SourceMissing', `${what} does not exist (${name}); it was deleted before processing`, step, error);
+    return new PermanentMessageError(
+      'SourceMissing',
+      `${what} does not exist (${name}); it was deleted before processing`,
+      step,
+      error,
+    );
   }
-  return new TransientError(name === 'Error' ? 'AwsError' : name, `${what} failed with ${name}${status ? ` (HTTP ${status})` : ''}: ${message}`, step, error);
+  return new TransientError(
+    name === 'Error' ? 'AwsError' : name,
+    `${what} failed with ${name}${status ? ` (HTTP ${status})` : ''}: ${message}`,
+    step,
+    error,
+  );
 }

@@ -22,7 +22,12 @@ export function createMetrics(): WorkerMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    photos: new Counter({ name: 'darkroom_photos_total', help: 'Photos handled, by operation and outcome', labelNames: ['operation', 'outcome'], registers: [registry] }),
+    photos: new Counter({
+      name: 'darkroom_photos_total',
+      help: 'Photos handled, by operation and outcome',
+      labelNames: ['operation', 'outcome'],
+      registers: [registry],
+    }),
     duration: new Histogram({
       name: 'darkroom_photo_duration_seconds',
       help: 'Time from receive to result stored, per photo',
@@ -30,8 +35,22 @@ export function createMetrics(): WorkerMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    bytes: new Counter({ name: 'darkroom_photo_bytes_total', help: 'Photo bytes read (in) and written (out)', labelNames: ['operation', 'direction'], registers: [registry] }),
-    inFlight: new Gauge({ name: 'darkroom_photos_in_flight', help: 'Photos being processed now', labelNames: ['operation'], registers: [registry] }),
-    testEvents: new Counter({ name: 'darkroom_s3_test_events_total', help: 's3:TestEvent messages skipped', registers: [registry] }),
+    bytes: new Counter({
+      name: 'darkroom_photo_bytes_total',
+      help: 'Photo bytes read (in) and written (out)',
+      labelNames: ['operation', 'direction'],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'darkroom_photos_in_flight',
+      help: 'Photos being processed now',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+    testEvents: new Counter({
+      name: 'darkroom_s3_test_events_total',
+      help: 's3:TestEvent messages skipped',
+      registers: [registry],
+    }),
   };
 }

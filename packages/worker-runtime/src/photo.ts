@@ -5,7 +5,12 @@
  * HEAD request instead of a decode, an encode and a PUT.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ImageInput, ImageResult, OperationName } from '@darkroom/image-ops';
 import { DEFAULT_MAX_INPUT_BYTES, isImageOpsError } from '@darkroom/image-ops';
@@ -14,7 +19,10 @@ import { PermanentMessageError, TransientError, classifyAwsError } from './error
 import type { S3ObjectEvent } from './s3-event.ts';
 
 /** Runs the image operation; injectable so the runtime is testable with a slowed or failing op. */
-export type ImageOperation = (input: ImageInput, options?: Record<string, unknown>) => Promise<ImageResult>;
+export type ImageOperation = (
+  input: ImageInput,
+  options?: Record<string, unknown>,
+) => Promise<ImageResult>;
 
 /** Results above this size go up as a multipart upload (parallel parts, resumable per part). */
 export const MULTIPART_THRESHOLD_BYTES = 16 * 1024 * 1024;
@@ -48,18 +56,32 @@ export interface PhotoResult {
  * @example optionsVersion({ width: 256, height: 256 }) // 'c3f1…' (12 hex chars)
  */
 export function optionsVersion(operation: OperationName, options: Record<string, unknown>): string {
-  const canonical = JSON.stringify([operation, Object.keys(options).sort().map((k) => [k, options[k]])]);
+  const canonical = JSON.stringify([
+    operation,
+    Object.keys(options)
+      .sort()
+      .map((k) => [k, options[k]]),
+  ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
 }
 
 const unquote = (etag: string | undefined) => etag?.replace(/"/g, '');
 
-async function alreadyDone(ctx: PhotoContext, outputKey: string, sourceEtag: string | undefined): Promise<boolean> {
+async function alreadyDone(
+  ctx: PhotoContext,
+  outputKey: string,
+  sourceEtag: string | undefined,
+): Promise<boolean> {
   if (!sourceEtag) return false;
   try {
-    const head = await ctx.s3.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: outputKey }), { abortSignal: ctx.signal });
+    const head = await ctx.s3.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: outputKey }), {
+      abortSignal: ctx.signal,
+    });
     const meta = head.Metadata ?? {};
-    return meta[RESULT_METADATA.sourceEtag] === sourceEtag && meta[RESULT_METADATA.optionsVersion] === ctx.optionsVersion;
+    return (
+      meta[RESULT_METADATA.sourceEtag] === sourceEtag &&
+      meta[RESULT_METADATA.optionsVersion] === ctx.optionsVersion
+    );
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404 || (error as Error).name === 'NotFound') return false;
@@ -67,7 +89,13 @@ async function alreadyDone(ctx: PhotoContext, outputKey: string, sourceEtag: str
   }
 }
 
-async function storeResult(ctx: PhotoContext, outputKey: string, sourceKey: string, sourceEtag: string | undefined, result: ImageResult): Promise<void> {
+async function storeResult(
+  ctx: PhotoContext,
+  outputKey: string,
+  sourceKey: string,
+  sourceEtag: string | undefined,
+  result: ImageResult,
+): Promise<void> {
   const params = {
     Bucket: ctx.bucket,
     Key: outputKey,
@@ -85,7 +113,12 @@ async function storeResult(ctx: PhotoContext, outputKey: string, sourceKey: stri
     if (result.data.byteLength < MULTIPART_THRESHOLD_BYTES) {
       await ctx.s3.send(new PutObjectCommand(params), { abortSignal: ctx.signal });
     } else {
-      const upload = new Upload({ client: ctx.s3, params, queueSize: 2, partSize: 8 * 1024 * 1024 });
+      const upload = new Upload({
+        client: ctx.s3,
+        params,
+        queueSize: 2,
+        partSize: 8 * 1024 * 1024,
+      });
       const abort = () => void upload.abort();
       ctx.signal.addEventListener('abort', abort, { once: true });
       try {
@@ -103,18 +136,37 @@ async function storeResult(ctx: PhotoContext, outputKey: string, sourceKey: stri
  * Download the whole source before taking a CPU slot, so network time overlaps other photos'
  * processing. The size is checked against image-ops' byte limit before reading.
  */
-async function download(ctx: PhotoContext, key: string): Promise<{ bytes: Buffer; etag: string | undefined }> {
+async function download(
+  ctx: PhotoContext,
+  key: string,
+): Promise<{ bytes: Buffer; etag: string | undefined }> {
   try {
-    const object = await ctx.s3.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key }), { abortSignal: ctx.signal });
-    if (!object.Body) throw new TransientError('EmptyBody', `GET s3://${ctx.bucket}/${key} returned no body`, 'download');
+    const object = await ctx.s3.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key }), {
+      abortSignal: ctx.signal,
+    });
+    if (!object.Body)
+      throw new TransientError(
+        'EmptyBody',
+        `GET s3://${ctx.bucket}/${key} returned no body`,
+        'download',
+      );
     const limit = Number(ctx.options['maxInputBytes'] ?? DEFAULT_MAX_INPUT_BYTES);
     if ((object.ContentLength ?? 0) > limit) {
-      object.Body.transformToWebStream().cancel().catch(() => undefined);
-      throw new PermanentMessageError('ImageTooLarge', `Source is ${object.ContentLength} bytes, above maxInputBytes ${limit}`, 'download');
+      object.Body.transformToWebStream()
+        .cancel()
+        .catch(() => undefined);
+      throw new PermanentMessageError(
+        'ImageTooLarge',
+        `Source is ${object.ContentLength} bytes, above maxInputBytes ${limit}`,
+        'download',
+      );
     }
     const array = await object.Body.transformToByteArray();
     // Wrap, don't copy: a 20 MP JPEG is several MB and the SDK already assembled it once.
-    return { bytes: Buffer.from(array.buffer, array.byteOffset, array.byteLength), etag: unquote(object.ETag) };
+    return {
+      bytes: Buffer.from(array.buffer, array.byteOffset, array.byteLength),
+      etag: unquote(object.ETag),
+    };
   } catch (error) {
     throw classifyAwsError(error, 'download', `GET s3://${ctx.bucket}/${key}`);
   }
@@ -130,10 +182,18 @@ async function download(ctx: PhotoContext, key: string): Promise<{ bytes: Buffer
 export async function processPhoto(ctx: PhotoContext, event: S3ObjectEvent): Promise<PhotoResult> {
   const outputKey = outputKeyFor(ctx.operation, event.key);
   if (!outputKey) {
-    throw new PermanentMessageError('KeyOutsidePrefix', `Key ${JSON.stringify(event.key)} is not under input/${ctx.operation}/; this queue only takes ${ctx.operation} uploads`, 'parse');
+    throw new PermanentMessageError(
+      'KeyOutsidePrefix',
+      `Key ${JSON.stringify(event.key)} is not under input/${ctx.operation}/; this queue only takes ${ctx.operation} uploads`,
+      'parse',
+    );
   }
   if (event.bucket !== ctx.bucket) {
-    throw new PermanentMessageError('WrongBucket', `Event is for bucket ${event.bucket}, this worker serves ${ctx.bucket}`, 'parse');
+    throw new PermanentMessageError(
+      'WrongBucket',
+      `Event is for bucket ${event.bucket}, this worker serves ${ctx.bucket}`,
+      'parse',
+    );
   }
   if (await alreadyDone(ctx, outputKey, event.eTag)) {
     return { outcome: 'duplicate', outputKey, bytesIn: 0, bytesOut: 0, processMs: 0, waitMs: 0 };
@@ -150,10 +210,23 @@ export async function processPhoto(ctx: PhotoContext, event: S3ObjectEvent): Pro
       return ctx.run(bytes, ctx.options);
     });
   } catch (error) {
-    if (isImageOpsError(error)) throw new PermanentMessageError(error.code, error.message, 'process', error);
-    throw new TransientError('ProcessingFailed', `Processing ${event.key} failed unexpectedly: ${(error as Error).message}`, 'process', error);
+    if (isImageOpsError(error))
+      throw new PermanentMessageError(error.code, error.message, 'process', error);
+    throw new TransientError(
+      'ProcessingFailed',
+      `Processing ${event.key} failed unexpectedly: ${(error as Error).message}`,
+      'process',
+      error,
+    );
   }
   const processMs = performance.now() - started;
   await storeResult(ctx, outputKey, event.key, sourceEtag, result);
-  return { outcome: 'processed', outputKey, bytesIn, bytesOut: result.info.size, processMs, waitMs: started - queued };
+  return {
+    outcome: 'processed',
+    outputKey,
+    bytesIn,
+    bytesOut: result.info.size,
+    processMs,
+    waitMs: started - queued,
+  };
 }

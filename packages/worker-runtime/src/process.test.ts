@@ -32,10 +32,13 @@ function spawnWorker(env: Record<string, string>): Running {
     buffer += chunk.toString();
     const parts = buffer.split('\n');
     buffer = parts.pop() ?? '';
-    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of parts)
+      if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
   });
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, at: Date.now() })),
+  );
   return { child, lines, stderr: () => stderr, exited };
 }
 
@@ -67,16 +70,26 @@ describe('worker process', () => {
     children.push(worker.child);
     const { code } = await worker.exited;
     expect(code).toBe(1);
-    for (const name of ['DARKROOM_QUEUE_URL', 'DARKROOM_DLQ_URL', 'AWS_REGION']) expect(worker.stderr()).toContain(name);
+    for (const name of ['DARKROOM_QUEUE_URL', 'DARKROOM_DLQ_URL', 'AWS_REGION'])
+      expect(worker.stderr()).toContain(name);
     expect(worker.stderr()).not.toContain('DARKROOM_BUCKET');
   });
 
   it('on SIGTERM finishes photos in flight, releases the rest at once and exits 0 within the grace period', async () => {
-    const { queueUrl, dlqUrl } = await emulator.createQueuePair('darkroom-grayscale', { visibilityTimeoutSeconds: 60 });
+    const { queueUrl, dlqUrl } = await emulator.createQueuePair('darkroom-grayscale', {
+      visibilityTimeoutSeconds: 60,
+    });
     const keys = Array.from({ length: 6 }, (_, n) => `input/grayscale/burst/${n}.jpg`);
     for (const key of keys) {
-      const put = await emulator.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: photo }));
-      await emulator.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: s3EventBody(BUCKET, [{ key, size: photo.byteLength, eTag: put.ETag ?? '' }]) }));
+      const put = await emulator.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: photo }),
+      );
+      await emulator.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: s3EventBody(BUCKET, [{ key, size: photo.byteLength, eTag: put.ETag ?? '' }]),
+        }),
+      );
     }
     const env = {
       ...emulatorEnv(emulator.endpoint),
@@ -97,7 +110,9 @@ describe('worker process', () => {
     const { code, at } = await slow.exited;
     expect(code).toBe(0);
     expect(at - signalledAt).toBeLessThan(8_000);
-    const finished = slow.lines.filter((l) => l['msg'] === 'photo' && l['outcome'] === 'processed').length;
+    const finished = slow.lines.filter(
+      (l) => l['msg'] === 'photo' && l['outcome'] === 'processed',
+    ).length;
     expect(finished).toBeGreaterThanOrEqual(1);
     expect(finished).toBeLessThan(6);
     // Unfinished messages are visible again immediately, not after the 60 s visibility timeout.
@@ -107,7 +122,18 @@ describe('worker process', () => {
     const fresh = spawnWorker(env);
     children.push(fresh.child);
     const done = async () =>
-      (await Promise.all(keys.map((k) => emulator.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: k.replace('input/', 'output/') })).then(() => true, () => false)))).every(Boolean);
+      (
+        await Promise.all(
+          keys.map((k) =>
+            emulator.s3
+              .send(new HeadObjectCommand({ Bucket: BUCKET, Key: k.replace('input/', 'output/') }))
+              .then(
+                () => true,
+                () => false,
+              ),
+          ),
+        )
+      ).every(Boolean);
     await until(done, 30_000);
     fresh.child.kill('SIGTERM');
     expect((await fresh.exited).code).toBe(0);

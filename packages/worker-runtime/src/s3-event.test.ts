@@ -4,7 +4,9 @@ import { S3_TEST_EVENT_BODY, s3EventBody } from './testing/events.ts';
 
 describe('S3 event parsing', () => {
   it('decodes keys as S3 encodes them: + is a space, %2B a plus, unicode percent-encoded', () => {
-    expect(decodeS3Key('input/grayscale/my+photo%2B1+%C3%A9t%C3%A9.jpg')).toBe('input/grayscale/my photo+1 été.jpg');
+    expect(decodeS3Key('input/grayscale/my+photo%2B1+%C3%A9t%C3%A9.jpg')).toBe(
+      'input/grayscale/my photo+1 été.jpg',
+    );
   });
 
   it('returns every record of a multi-record message', () => {
@@ -16,8 +18,20 @@ describe('S3 event parsing', () => {
     expect(parsed).toEqual({
       kind: 'records',
       records: [
-        { eventName: 'ObjectCreated:Put', bucket: 'photos', key: 'input/thumbnail/a b.jpg', size: 10, eTag: 'abc' },
-        { eventName: 'ObjectCreated:Put', bucket: 'photos', key: 'input/thumbnail/c+d.jpg', size: 20, eTag: 'def' },
+        {
+          eventName: 'ObjectCreated:Put',
+          bucket: 'photos',
+          key: 'input/thumbnail/a b.jpg',
+          size: 10,
+          eTag: 'abc',
+        },
+        {
+          eventName: 'ObjectCreated:Put',
+          bucket: 'photos',
+          key: 'input/thumbnail/c+d.jpg',
+          size: 20,
+          eTag: 'def',
+        },
       ],
     });
   });

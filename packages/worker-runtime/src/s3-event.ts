@@ -21,7 +21,9 @@ const recordSchema = z.object({
 
 const bodySchema = z.union([
   z.object({ Event: z.literal('s3:TestEvent') }).transform(() => ({ kind: 'test' as const })),
-  z.object({ Records: z.array(recordSchema).min(1) }).transform((b) => ({ kind: 'records' as const, records: b.Records })),
+  z
+    .object({ Records: z.array(recordSchema).min(1) })
+    .transform((b) => ({ kind: 'records' as const, records: b.Records })),
 ]);
 
 /** One object an event is about, with its key decoded. */
@@ -34,7 +36,9 @@ export interface S3ObjectEvent {
   readonly eTag: string | undefined;
 }
 
-export type ParsedMessage = { readonly kind: 'test' } | { readonly kind: 'records'; readonly records: readonly S3ObjectEvent[] };
+export type ParsedMessage =
+  | { readonly kind: 'test' }
+  | { readonly kind: 'records'; readonly records: readonly S3ObjectEvent[] };
 
 /**
  * S3 URL-encodes keys in events and writes spaces as `+`, so `+` must become a space before
@@ -54,7 +58,12 @@ export function parseS3EventMessage(body: string | undefined): ParsedMessage {
   try {
     json = JSON.parse(body ?? '');
   } catch (error) {
-    throw new PermanentMessageError('NotS3Event', `Message body is not JSON: ${JSON.stringify((body ?? '').slice(0, 80))}`, 'parse', error);
+    throw new PermanentMessageError(
+      'NotS3Event',
+      `Message body is not JSON: ${JSON.stringify((body ?? '').slice(0, 80))}`,
+      'parse',
+      error,
+    );
   }
   const result = bodySchema.safeParse(json);
   if (!result.success) {
@@ -78,6 +87,11 @@ export function parseS3EventMessage(body: string | undefined): ParsedMessage {
       })),
     };
   } catch (error) {
-    throw new PermanentMessageError('NotS3Event', `S3 event has a malformed object key: ${(error as Error).message}`, 'parse', error);
+    throw new PermanentMessageError(
+      'NotS3Event',
+      `S3 event has a malformed object key: ${(error as Error).message}`,
+      'parse',
+      error,
+    );
   }
 }

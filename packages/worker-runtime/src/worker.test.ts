@@ -32,7 +32,10 @@ afterEach(async () => {
   await emulator.close();
 });
 
-async function start(extra: Record<string, string> = {}, imageOperation?: ImageOperation): Promise<WorkerHandle> {
+async function start(
+  extra: Record<string, string> = {},
+  imageOperation?: ImageOperation,
+): Promise<WorkerHandle> {
   const worker = await startWorker({
     operation: 'grayscale',
     env: {
@@ -53,13 +56,23 @@ async function start(extra: Record<string, string> = {}, imageOperation?: ImageO
   return worker;
 }
 
-async function upload(key: string, body: Buffer): Promise<{ key: string; size: number; eTag: string }> {
-  const put = await emulator.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+async function upload(
+  key: string,
+  body: Buffer,
+): Promise<{ key: string; size: number; eTag: string }> {
+  const put = await emulator.s3.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }),
+  );
   return { key, size: body.byteLength, eTag: put.ETag ?? '' };
 }
 
 async function notify(objects: { key: string; size: number; eTag: string }[]): Promise<void> {
-  await emulator.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: s3EventBody(BUCKET, objects) }));
+  await emulator.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queues.queueUrl,
+      MessageBody: s3EventBody(BUCKET, objects),
+    }),
+  );
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -76,7 +89,10 @@ async function queueEmpty(): Promise<boolean> {
 }
 
 async function exists(key: string): Promise<boolean> {
-  return emulator.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(() => true, () => false);
+  return emulator.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function metricValue(worker: WorkerHandle, name: string, labels: string): Promise<number> {
@@ -102,42 +118,86 @@ describe('worker against a real S3/SQS API', () => {
     expect((await sharp(bytes).metadata()).channels).toBe(1);
     expect(await exists(source.key)).toBe(true);
     await until(queueEmpty);
-    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="processed"')).toBe(1);
+    expect(
+      await metricValue(
+        worker,
+        'darkroom_photos_total',
+        'operation="grayscale",outcome="processed"',
+      ),
+    ).toBe(1);
   });
 
   it('skips and deletes the s3:TestEvent', async () => {
     const worker = await start();
-    await emulator.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: S3_TEST_EVENT_BODY }));
-    await until(async () => (await metricValue(worker, 'darkroom_s3_test_events_total', '')) === 1 && (await queueEmpty()));
+    await emulator.sqs.send(
+      new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: S3_TEST_EVENT_BODY }),
+    );
+    await until(
+      async () =>
+        (await metricValue(worker, 'darkroom_s3_test_events_total', '')) === 1 &&
+        (await queueEmpty()),
+    );
     expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
   });
 
   it('dead-letters a corrupt photo with its reason in one receive; the rest of the batch succeeds', async () => {
     const worker = await start();
-    const good = await Promise.all([1, 2, 3].map((n) => upload(`input/grayscale/good-${n}.jpg`, photo)));
-    const corrupt = await upload('input/grayscale/corrupt.jpg', photo.subarray(0, photo.byteLength / 3));
+    const good = await Promise.all(
+      [1, 2, 3].map((n) => upload(`input/grayscale/good-${n}.jpg`, photo)),
+    );
+    const corrupt = await upload(
+      'input/grayscale/corrupt.jpg',
+      photo.subarray(0, photo.byteLength / 3),
+    );
     const outside = { key: 'input/thumbnail/wrong-queue.jpg', size: 1, eTag: 'x' };
     await notify([good[0], corrupt].filter((x) => x !== undefined));
     await notify(good.slice(1));
     await notify([outside]);
-    await until(async () => (await Promise.all(good.map((g) => exists(g.key.replace('input/', 'output/'))))).every(Boolean));
+    await until(async () =>
+      (await Promise.all(good.map((g) => exists(g.key.replace('input/', 'output/'))))).every(
+        Boolean,
+      ),
+    );
     await until(queueEmpty);
     const dead = await emulator.drainMessages(queues.dlqUrl);
-    const reasons = dead.map((m) => ({ code: m.MessageAttributes?.[DLQ_ATTRIBUTES.errorCode]?.StringValue, key: m.MessageAttributes?.[DLQ_ATTRIBUTES.sourceKey]?.StringValue, receives: m.Attributes?.ApproximateReceiveCount }));
+    const reasons = dead.map((m) => ({
+      code: m.MessageAttributes?.[DLQ_ATTRIBUTES.errorCode]?.StringValue,
+      key: m.MessageAttributes?.[DLQ_ATTRIBUTES.sourceKey]?.StringValue,
+      receives: m.Attributes?.ApproximateReceiveCount,
+    }));
     expect(reasons).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ code: 'CorruptImage', key: 'input/grayscale/corrupt.jpg' }),
-        expect.objectContaining({ code: 'KeyOutsidePrefix', key: 'input/thumbnail/wrong-queue.jpg' }),
+        expect.objectContaining({
+          code: 'KeyOutsidePrefix',
+          key: 'input/thumbnail/wrong-queue.jpg',
+        }),
       ]),
     );
     expect(dead).toHaveLength(2);
-    const corruptMessage = dead.find((m) => m.MessageAttributes?.[DLQ_ATTRIBUTES.errorCode]?.StringValue === 'CorruptImage');
-    expect(corruptMessage?.MessageAttributes?.[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toMatch(/damaged or truncated/);
+    const corruptMessage = dead.find(
+      (m) => m.MessageAttributes?.[DLQ_ATTRIBUTES.errorCode]?.StringValue === 'CorruptImage',
+    );
+    expect(corruptMessage?.MessageAttributes?.[DLQ_ATTRIBUTES.errorMessage]?.StringValue).toMatch(
+      /damaged or truncated/,
+    );
     // only the failed record is kept in the dead-lettered body
     expect(JSON.parse(corruptMessage?.Body ?? '{}').Records).toHaveLength(1);
     expect(await exists('output/grayscale/corrupt.jpg')).toBe(false);
-    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="dead_lettered"')).toBe(2);
-    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="processed"')).toBe(3);
+    expect(
+      await metricValue(
+        worker,
+        'darkroom_photos_total',
+        'operation="grayscale",outcome="dead_lettered"',
+      ),
+    ).toBe(2);
+    expect(
+      await metricValue(
+        worker,
+        'darkroom_photos_total',
+        'operation="grayscale",outcome="processed"',
+      ),
+    ).toBe(3);
   });
 
   it('retries a transient S3 failure and then succeeds', async () => {
@@ -154,7 +214,9 @@ describe('worker against a real S3/SQS API', () => {
     await notify([source]);
     await until(() => exists('output/grayscale/flaky.jpg'), 30_000);
     expect(failures).toBe(3);
-    expect(await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="retried"')).toBe(1);
+    expect(
+      await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="retried"'),
+    ).toBe(1);
     expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
   });
 
@@ -184,7 +246,14 @@ describe('worker against a real S3/SQS API', () => {
     await notify([source]);
     await until(() => exists('output/grayscale/twice.jpg'));
     await notify([source]);
-    await until(async () => (await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="duplicate"')) === 1);
+    await until(
+      async () =>
+        (await metricValue(
+          worker,
+          'darkroom_photos_total',
+          'operation="grayscale",outcome="duplicate"',
+        )) === 1,
+    );
     expect(calls).toBe(1);
   });
 

@@ -2,7 +2,12 @@
  * runWorker(): consume one operation's queue with sqs-consumer, process photos with bounded CPU
  * concurrency, dead-letter what can never succeed, and drain cleanly on SIGTERM.
  */
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import {
   type OperationName,
   type OperationOptions,
@@ -16,7 +21,13 @@ import pino, { type Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { type AwsClients, createAwsClients } from './aws.ts';
 import { type WorkerConfig, loadConfig } from './config.ts';
-import { ConfigError, PermanentMessageError, ShutdownError, TransientError, WorkerError } from './errors.ts';
+import {
+  ConfigError,
+  PermanentMessageError,
+  ShutdownError,
+  TransientError,
+  WorkerError,
+} from './errors.ts';
 import { serveHealth } from './health.ts';
 import { type WorkerMetrics, createMetrics } from './metrics.ts';
 import { type ImageOperation, type PhotoContext, optionsVersion, processPhoto } from './photo.ts';
@@ -64,13 +75,21 @@ const EVENT_LOOP_STALL_MS = 10_000;
  * @throws {InvalidOptionsError} when `options` are out of range.
  * @example const worker = await startWorker({ operation: 'thumbnail', env }); await worker.stop('test');
  */
-export async function startWorker<Op extends OperationName>(run: RunWorkerOptions<Op>): Promise<WorkerHandle> {
+export async function startWorker<Op extends OperationName>(
+  run: RunWorkerOptions<Op>,
+): Promise<WorkerHandle> {
   const env = run.env ?? process.env;
   const config = loadConfig(env);
   const operation = run.operation;
-  const resolvedOptions = resolveOptions(operation, typeof run.options === 'function' ? run.options(env) : run.options);
+  const resolvedOptions = resolveOptions(
+    operation,
+    typeof run.options === 'function' ? run.options(env) : run.options,
+  );
   tuneSharpForWorker({ threadsPerPhoto: 1 });
-  const logger = pino({ level: config.logLevel, base: { operation }, timestamp: pino.stdTimeFunctions.isoTime }, run.logStream ?? pino.destination({ fd: 1, sync: false }));
+  const logger = pino(
+    { level: config.logLevel, base: { operation }, timestamp: pino.stdTimeFunctions.isoTime },
+    run.logStream ?? pino.destination({ fd: 1, sync: false }),
+  );
   const metrics = createMetrics();
   const clients: AwsClients = createAwsClients(config);
   const lifetime = new AbortController();
@@ -113,9 +132,19 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
     signal: lifetime.signal,
   };
 
-  async function deadLetter(message: Message, error: WorkerError, records: readonly S3ObjectEvent[]): Promise<void> {
-    const body = records.length > 0 && message.Body ? rewriteRecords(message.Body, records) : (message.Body ?? '');
-    const attribute = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1024) || '-' });
+  async function deadLetter(
+    message: Message,
+    error: WorkerError,
+    records: readonly S3ObjectEvent[],
+  ): Promise<void> {
+    const body =
+      records.length > 0 && message.Body
+        ? rewriteRecords(message.Body, records)
+        : (message.Body ?? '');
+    const attribute = (value: string) => ({
+      DataType: 'String',
+      StringValue: value.slice(0, 1024) || '-',
+    });
     try {
       await clients.sqs.send(
         new SendMessageCommand({
@@ -131,14 +160,26 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
         { abortSignal: lifetime.signal },
       );
     } catch (cause) {
-      throw new TransientError('DeadLetterFailed', `Could not send message ${message.MessageId} to the DLQ: ${(cause as Error).message}`, 'dead-letter', cause);
+      throw new TransientError(
+        'DeadLetterFailed',
+        `Could not send message ${message.MessageId} to the DLQ: ${(cause as Error).message}`,
+        'dead-letter',
+        cause,
+      );
     }
   }
 
-  async function handlePhoto(message: Message, record: S3ObjectEvent): Promise<WorkerError | undefined> {
+  async function handlePhoto(
+    message: Message,
+    record: S3ObjectEvent,
+  ): Promise<WorkerError | undefined> {
     const started = performance.now();
     metrics.inFlight.inc({ operation });
-    const base = { messageId: message.MessageId, key: record.key, receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1) };
+    const base = {
+      messageId: message.MessageId,
+      key: record.key,
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+    };
     try {
       const result = await processPhoto(photoContext, record);
       const seconds = (performance.now() - started) / 1000;
@@ -148,12 +189,37 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
         metrics.bytes.inc({ operation, direction: 'in' }, result.bytesIn);
         metrics.bytes.inc({ operation, direction: 'out' }, result.bytesOut);
       }
-      logger.info({ ...base, outcome: result.outcome, outputKey: result.outputKey, durationMs: Math.round(seconds * 1000), processMs: Math.round(result.processMs), waitMs: Math.round(result.waitMs), bytesIn: result.bytesIn, bytesOut: result.bytesOut }, 'photo');
+      logger.info(
+        {
+          ...base,
+          outcome: result.outcome,
+          outputKey: result.outputKey,
+          durationMs: Math.round(seconds * 1000),
+          processMs: Math.round(result.processMs),
+          waitMs: Math.round(result.waitMs),
+          bytesIn: result.bytesIn,
+          bytesOut: result.bytesOut,
+        },
+        'photo',
+      );
       return undefined;
     } catch (caught) {
-      const error = caught instanceof WorkerError ? caught : new TransientError('Unexpected', String(caught), 'process', caught);
+      const error =
+        caught instanceof WorkerError
+          ? caught
+          : new TransientError('Unexpected', String(caught), 'process', caught);
       const durationMs = Math.round(performance.now() - started);
-      logger[error.retryable ? 'warn' : 'error']({ ...base, outcome: error.retryable ? 'retry' : 'failed', errorCode: error.code, step: error.step, durationMs, err: error.message }, 'photo');
+      logger[error.retryable ? 'warn' : 'error'](
+        {
+          ...base,
+          outcome: error.retryable ? 'retry' : 'failed',
+          errorCode: error.code,
+          step: error.step,
+          durationMs,
+          err: error.message,
+        },
+        'photo',
+      );
       return error;
     } finally {
       metrics.inFlight.dec({ operation });
@@ -175,7 +241,16 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
         parsed = parseS3EventMessage(message.Body);
       } catch (error) {
         const permanent = error as PermanentMessageError;
-        logger.error({ messageId: id, outcome: 'failed', errorCode: permanent.code, err: permanent.message, body: (message.Body ?? '').slice(0, 200) }, 'message is not an S3 event notification');
+        logger.error(
+          {
+            messageId: id,
+            outcome: 'failed',
+            errorCode: permanent.code,
+            err: permanent.message,
+            body: (message.Body ?? '').slice(0, 200),
+          },
+          'message is not an S3 event notification',
+        );
         await deadLetter(message, permanent, []);
         metrics.photos.inc({ operation, outcome: 'dead_lettered' });
         return message;
@@ -187,10 +262,16 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
       }
       const records = parsed.records;
       const errors = await Promise.all(records.map((record) => handlePhoto(message, record)));
-      const failed = records.map((record, i) => ({ record, error: errors[i] })).filter((f) => f.error);
+      const failed = records
+        .map((record, i) => ({ record, error: errors[i] }))
+        .filter((f) => f.error);
       const permanent = failed.filter((f) => f.error && !f.error.retryable);
       if (permanent.length > 0 && permanent[0]?.error) {
-        await deadLetter(message, permanent[0].error, permanent.map((f) => f.record));
+        await deadLetter(
+          message,
+          permanent[0].error,
+          permanent.map((f) => f.record),
+        );
         metrics.photos.inc({ operation, outcome: 'dead_lettered' }, permanent.length);
       }
       const retry = failed.find((f) => f.error?.retryable)?.error;
@@ -221,7 +302,10 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
         release.delete(id);
         return 0;
       }
-      return retryDelaySeconds(Number(message?.Attributes?.ApproximateReceiveCount ?? 1), config.visibilityTimeoutSeconds);
+      return retryDelaySeconds(
+        Number(message?.Attributes?.ApproximateReceiveCount ?? 1),
+        config.visibilityTimeoutSeconds,
+      );
     },
     suppressFifoWarning: true,
   });
@@ -230,22 +314,34 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
     lastActivity = Date.now();
     if (!firstPoll) {
       firstPoll = true;
-      logger.info({ queueUrl: config.queueUrl, concurrency: config.concurrency, batchSize: config.batchSize, healthPort }, 'worker ready');
+      logger.info(
+        {
+          queueUrl: config.queueUrl,
+          concurrency: config.concurrency,
+          batchSize: config.batchSize,
+          healthPort,
+        },
+        'worker ready',
+      );
       markReady();
     }
   };
   consumer.on('response_processed', markPolled);
   consumer.on('empty', markPolled);
-  consumer.on('error', (error) => logger.error({ err: error.message, step: 'receive' }, 'SQS error'));
+  consumer.on('error', (error) =>
+    logger.error({ err: error.message, step: 'receive' }, 'SQS error'),
+  );
   consumer.on('processing_error', () => undefined); // logged per photo above
 
   const health = await serveHealth(
     {
       liveness: () => {
-        if (Date.now() - lastTick > EVENT_LOOP_STALL_MS) return `event loop stalled for ${Date.now() - lastTick} ms`;
+        if (Date.now() - lastTick > EVENT_LOOP_STALL_MS)
+          return `event loop stalled for ${Date.now() - lastTick} ms`;
         const quiet = Date.now() - lastActivity;
         const wedgedAfter = Math.max(120_000, 2 * config.visibilityTimeoutSeconds * 1000);
-        if (consumer.status.isRunning && quiet > wedgedAfter) return `no poll or photo finished for ${quiet} ms`;
+        if (consumer.status.isRunning && quiet > wedgedAfter)
+          return `no poll or photo finished for ${quiet} ms`;
         return undefined;
       },
       readiness: () => {
@@ -259,25 +355,49 @@ export async function startWorker<Op extends OperationName>(run: RunWorkerOption
   );
   healthPort = health.port;
   // A long poll can take 20 s to answer; one cheap call proves the queue and credentials now.
-  await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: config.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }), { abortSignal: lifetime.signal }).then(
-    () => markPolled(),
-    (error: unknown) => logger.warn({ err: (error as Error).message }, 'queue not reachable yet; readiness waits for the first receive'),
-  );
+  await clients.sqs
+    .send(
+      new GetQueueAttributesCommand({
+        QueueUrl: config.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+      { abortSignal: lifetime.signal },
+    )
+    .then(
+      () => markPolled(),
+      (error: unknown) =>
+        logger.warn(
+          { err: (error as Error).message },
+          'queue not reachable yet; readiness waits for the first receive',
+        ),
+    );
   consumer.start();
 
   let stopping: Promise<void> | undefined;
   async function releaseInFlight(): Promise<void> {
     const pending = [...inFlight.values()];
     for (let i = 0; i < pending.length; i += 10) {
-      const entries = pending.slice(i, i + 10).map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
-      await clients.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: config.queueUrl, Entries: entries })).catch((error: unknown) => logger.error({ err: (error as Error).message }, 'could not release messages'));
+      const entries = pending
+        .slice(i, i + 10)
+        .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+      await clients.sqs
+        .send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: config.queueUrl, Entries: entries }),
+        )
+        .catch((error: unknown) =>
+          logger.error({ err: (error as Error).message }, 'could not release messages'),
+        );
     }
-    if (pending.length > 0) logger.warn({ released: pending.length }, 'grace period over: released unfinished messages');
+    if (pending.length > 0)
+      logger.warn({ released: pending.length }, 'grace period over: released unfinished messages');
   }
 
   async function drain(reason: string): Promise<void> {
     const started = Date.now();
-    logger.info({ reason, inFlight: inFlight.size, graceSeconds: config.shutdownGraceSeconds }, 'draining');
+    logger.info(
+      { reason, inFlight: inFlight.size, graceSeconds: config.shutdownGraceSeconds },
+      'draining',
+    );
     draining.abort();
     consumer.stop();
     const deadline = started + config.shutdownGraceSeconds * 1000;
@@ -325,12 +445,15 @@ function rewriteRecords(body: string, keep: readonly S3ObjectEvent[]): string {
  *
  * @example await runWorker({ operation: 'thumbnail', options: { width: 320, height: 320 } });
  */
-export async function runWorker<Op extends OperationName>(run: RunWorkerOptions<Op>): Promise<WorkerHandle | undefined> {
+export async function runWorker<Op extends OperationName>(
+  run: RunWorkerOptions<Op>,
+): Promise<WorkerHandle | undefined> {
   let worker: WorkerHandle;
   try {
     worker = await startWorker(run);
   } catch (error) {
-    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`darkroom ${run.operation} worker cannot start: ${message}\n`);
     process.exitCode = 1;
     process.exit(1);

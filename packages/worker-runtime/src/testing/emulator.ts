@@ -26,7 +26,10 @@ export interface TestEmulator {
   readonly sqs: SQSClient;
   readonly faults: FaultRule[];
   createBucket(name: string): Promise<void>;
-  createQueuePair(name: string, options?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number }): Promise<{ queueUrl: string; dlqUrl: string }>;
+  createQueuePair(
+    name: string,
+    options?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number },
+  ): Promise<{ queueUrl: string; dlqUrl: string }>;
   counts(queueUrl: string): Promise<{ visible: number; inFlight: number }>;
   drainMessages(queueUrl: string): Promise<Message[]>;
   close(): Promise<void>;
@@ -52,7 +55,9 @@ export async function startTestEmulator(): Promise<TestEmulator> {
         await reply
           .code(status)
           .header('content-type', 'application/xml')
-          .send(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${status === 503 ? 'SlowDown' : 'InternalError'}</Code><Message>injected fault</Message></Error>`);
+          .send(
+            `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${status === 503 ? 'SlowDown' : 'InternalError'}</Code><Message>injected fault</Message></Error>`,
+          );
         return reply;
       }
     }
@@ -60,10 +65,19 @@ export async function startTestEmulator(): Promise<TestEmulator> {
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const s3 = new S3Client({ region: TEST_REGION, endpoint, credentials: EMULATOR_CREDENTIALS, forcePathStyle: true });
+  const s3 = new S3Client({
+    region: TEST_REGION,
+    endpoint,
+    credentials: EMULATOR_CREDENTIALS,
+    forcePathStyle: true,
+  });
   const sqs = new SQSClient({ region: TEST_REGION, endpoint, credentials: EMULATOR_CREDENTIALS });
-  const attribute = async (queueUrl: string, name: 'QueueArn' | 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible') =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [name] }))).Attributes?.[name] ?? '';
+  const attribute = async (
+    queueUrl: string,
+    name: 'QueueArn' | 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible',
+  ) =>
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [name] })))
+      .Attributes?.[name] ?? '';
   return {
     endpoint,
     s3,
@@ -75,11 +89,17 @@ export async function startTestEmulator(): Promise<TestEmulator> {
     async createQueuePair(name, options = {}) {
       const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
       const dlqUrl = dlq.QueueUrl ?? '';
-      const redrive = { deadLetterTargetArn: await attribute(dlqUrl, 'QueueArn'), maxReceiveCount: options.maxReceiveCount ?? 5 };
+      const redrive = {
+        deadLetterTargetArn: await attribute(dlqUrl, 'QueueArn'),
+        maxReceiveCount: options.maxReceiveCount ?? 5,
+      };
       const queue = await sqs.send(
         new CreateQueueCommand({
           QueueName: name,
-          Attributes: { VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30), RedrivePolicy: JSON.stringify(redrive) },
+          Attributes: {
+            VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
+            RedrivePolicy: JSON.stringify(redrive),
+          },
         }),
       );
       return { queueUrl: queue.QueueUrl ?? '', dlqUrl };
@@ -94,7 +114,13 @@ export async function startTestEmulator(): Promise<TestEmulator> {
       const all: Message[] = [];
       for (;;) {
         const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60, MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 60,
+            MessageAttributeNames: ['All'],
+          }),
         );
         if (Messages.length === 0) return all;
         all.push(...Messages);

@@ -21,13 +21,25 @@ export function s3EventRecord(bucket: string, key: string, object: { size: numbe
     s3: {
       s3SchemaVersion: '1.0',
       configurationId: 'darkroom-test',
-      bucket: { name: bucket, ownerIdentity: { principalId: 'EXAMPLE' }, arn: `arn:aws:s3:::${bucket}` },
-      object: { key: encodeS3EventKey(key), size: object.size, eTag: object.eTag.replace(/"/g, ''), sequencer: '0055AED6DCD90281E5' },
+      bucket: {
+        name: bucket,
+        ownerIdentity: { principalId: 'EXAMPLE' },
+        arn: `arn:aws:s3:::${bucket}`,
+      },
+      object: {
+        key: encodeS3EventKey(key),
+        size: object.size,
+        eTag: object.eTag.replace(/"/g, ''),
+        sequencer: '0055AED6DCD90281E5',
+      },
     },
   };
 }
 
-export function s3EventBody(bucket: string, objects: readonly { key: string; size: number; eTag: string }[]): string {
+export function s3EventBody(
+  bucket: string,
+  objects: readonly { key: string; size: number; eTag: string }[],
+): string {
   return JSON.stringify({ Records: objects.map((o) => s3EventRecord(bucket, o.key, o)) });
 }
 

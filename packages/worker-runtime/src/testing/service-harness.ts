@@ -5,7 +5,13 @@
 import { spawn } from 'node:child_process';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { type Operation, WORKER_ENV, inputPrefix, outputKeyFor, queueNames } from '@darkroom/pipeline-spec';
+import {
+  type Operation,
+  WORKER_ENV,
+  inputPrefix,
+  outputKeyFor,
+  queueNames,
+} from '@darkroom/pipeline-spec';
 import { emulatorEnv, startTestEmulator } from './emulator.ts';
 import { s3EventBody } from './events.ts';
 
@@ -36,8 +42,17 @@ export async function runServiceOnce(options: {
     await emulator.createBucket(bucket);
     const names = queueNames(options.operation);
     const { queueUrl, dlqUrl } = await emulator.createQueuePair(names.queue);
-    const put = await emulator.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: options.photo }));
-    await emulator.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: s3EventBody(bucket, [{ key, size: options.photo.byteLength, eTag: put.ETag ?? '' }]) }));
+    const put = await emulator.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: options.photo }),
+    );
+    await emulator.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: s3EventBody(bucket, [
+          { key, size: options.photo.byteLength, eTag: put.ETag ?? '' },
+        ]),
+      }),
+    );
     const child = spawn(process.execPath, ['--conditions=@darkroom/source', options.entry], {
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -53,10 +68,14 @@ export async function runServiceOnce(options: {
     let logs = '';
     child.stdout.on('data', (c: Buffer) => (logs += c.toString()));
     child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     const deadline = Date.now() + (options.timeoutMs ?? 20_000);
     for (;;) {
-      const found = await emulator.s3.send(new GetObjectCommand({ Bucket: bucket, Key: outputKey })).catch(() => undefined);
+      const found = await emulator.s3
+        .send(new GetObjectCommand({ Bucket: bucket, Key: outputKey }))
+        .catch(() => undefined);
       if (found?.Body) {
         const output = Buffer.from(await found.Body.transformToByteArray());
         child.kill('SIGTERM');
