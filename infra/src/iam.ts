@@ -57,3 +57,21 @@ export function serviceTrustPolicy(service: string): string {
 
 /** Annotation that binds a service account to an IRSA role. */
 export const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+/**
+ * Deny every request to `resources` that does not arrive over TLS.
+ * @example denyInsecureTransport('s3', [bucket.arn, pulumi.interpolate`${bucket.arn}/*`])
+ */
+export function denyInsecureTransport(
+  service: 's3' | 'sqs',
+  resources: pulumi.Input<string> | pulumi.Input<string>[],
+): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: `${service}:*`,
+    Resource: resources,
+    Condition: { Bool: { 'aws:SecureTransport': false } },
+  };
+}

@@ -12,6 +12,7 @@ import type { EC2NodeClass, EC2NodeClassSpec, NodePool, NodePoolSpec } from './c
 import {
   IRSA_ANNOTATION,
   type PolicyStatement,
+  denyInsecureTransport,
   irsaTrustPolicy,
   policyDocument,
   serviceTrustPolicy,
@@ -300,14 +301,7 @@ export class Karpenter extends pulumi.ComponentResource {
             Resource: queue.arn,
             Condition: { ArnEquals: { 'aws:SourceArn': rules.map((r) => r.arn) } },
           },
-          {
-            Sid: 'DenyHTTP',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 'sqs:*',
-            Resource: queue.arn,
-            Condition: { Bool: { 'aws:SecureTransport': false } },
-          },
+          denyInsecureTransport('sqs', queue.arn),
         ]),
       },
       { parent: this },

@@ -6,7 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { type Operation, type QueueTopology, describeTopology } from '@darkroom/pipeline-spec';
-import { policyDocument } from './iam.ts';
+import { denyInsecureTransport, policyDocument } from './iam.ts';
 
 export interface PhotoStorageArgs {
   /** Prefix of queue names, e.g. `darkroom-dev`. */
@@ -123,14 +123,7 @@ export class PhotoStorage extends pulumi.ComponentResource {
       {
         bucket: bucket.id,
         policy: policyDocument([
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': false } },
-          },
+          denyInsecureTransport('s3', [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]),
         ]),
       },
       { parent: this },
@@ -192,14 +185,7 @@ export class PhotoStorage extends pulumi.ComponentResource {
                     StringEquals: { 'aws:SourceAccount': account.accountId },
                   },
                 },
-                {
-                  Sid: 'DenyInsecureTransport',
-                  Effect: 'Deny',
-                  Principal: '*',
-                  Action: 'sqs:*',
-                  Resource: queue.arn,
-                  Condition: { Bool: { 'aws:SecureTransport': false } },
-                },
+                denyInsecureTransport('sqs', queue.arn),
               ]),
             },
             { parent: this },
