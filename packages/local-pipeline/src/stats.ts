@@ -10,12 +10,16 @@ export function percentile(values: readonly number[], p: number): number | undef
 export function table(rows: readonly (readonly string[])[]): string {
   const widths =
     rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
+  // Columns of numbers and durations line up on the right (header included), text on the left.
+  const numeric = (cell: string) => /^[\d.–]+( ms| s)?$/.test(cell);
+  const right = widths.map((_, col) => rows.slice(1).every((r) => numeric(r[col] ?? '')));
   const line = (r: readonly string[]) =>
     r
       .map((cell, col) =>
-        col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0),
+        right[col] ? cell.padStart(widths[col] ?? 0) : cell.padEnd(widths[col] ?? 0),
       )
-      .join('  ');
+      .join('  ')
+      .trimEnd();
   return [
     line(rows[0] ?? []),
     widths.map((w) => '─'.repeat(w)).join('  '),

@@ -50,6 +50,13 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
   const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env['PATH'] ?? '', ...options.env, [WORKER_ENV.healthPort]: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: a terminal's Ctrl-C reaches only the runner, which then sends each
+    // worker one SIGTERM (a second signal would make the worker skip its drain).
+    detached: true,
+  });
+  // Last resort if the runner exits without stopping its workers.
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const lines: WorkerLogLine[] = [];
   let stderr = '';
