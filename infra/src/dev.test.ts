@@ -8,14 +8,20 @@ import {
   VISIBILITY_TIMEOUT_SECONDS,
   WORKER_RESOURCES,
 } from '@darkroom/pipeline-spec';
+import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DarkroomOutputs } from './darkroom.ts';
 import { ACCOUNT_ID, type MockedProgram, asArray, one, ofType, policyOf } from './testing/mocks.ts';
 import { runStack } from './testing/stacks.ts';
 
 let program: MockedProgram;
+let outputs: DarkroomOutputs;
 beforeAll(async () => {
-  ({ program } = await runStack('dev'));
+  ({ program, outputs } = await runStack('dev'));
 });
+
+const resolve = <T>(output: pulumi.Output<T>): Promise<T> =>
+  new Promise((done) => output.apply(done));
 
 type Obj = Record<string, unknown>;
 const get = (value: unknown, path: string): unknown =>
@@ -479,4 +485,92 @@ describe('dev stack: images and workers', () => {
       expect(auth['spec']).toEqual({ podIdentity: { provider: 'aws', identityOwner: 'keda' } });
     },
   );
+});
+
+describe('dev stack: wiring and outputs', () => {
+  it('creates every Kubernetes object through the cluster provider', () => {
+    const k8s = program.resources.filter((r) => r.type.startsWith('kubernetes:'));
+    expect(k8s.length).toBeGreaterThan(15);
+    for (const r of k8s)
+      expect(r.provider, `${r.type} ${r.name}`).toMatch(
+        /pulumi:providers:kubernetes::cluster-k8s::/,
+      );
+  });
+
+  it('gives Karpenter nodes an instance profile and bounds disruption', () => {
+    expect(one(program, 'aws:iam/instanceProfile:InstanceProfile').inputs['role']).toMatch(
+      /karpenter-node-role/,
+    );
+    const disruption = get(
+      one(program, 'kubernetes:karpenter.sh/v1:NodePool').inputs,
+      'spec.disruption',
+    ) as Obj;
+    expect(disruption['budgets']).toEqual([
+      { nodes: '20%' },
+      { nodes: '2', reasons: ['Underutilized'] },
+    ]);
+  });
+
+  it('runs KEDA with pod identity and PDBs, Karpenter with a PDB, both on the system nodes', () => {
+    const releases = Object.fromEntries(
+      ofType(program, 'kubernetes:helm.sh/v3:Release').map((r) => [r.inputs['name'], r.inputs]),
+    );
+    expect(get(releases['keda'], 'values.podIdentity.aws.irsa')).toEqual({
+      enabled: true,
+      roleArn: expect.stringMatching(/keda-operator-role/),
+    });
+    expect(get(releases['keda'], 'values.podDisruptionBudget.operator')).toEqual({
+      minAvailable: 1,
+    });
+    expect(get(releases['karpenter'], 'values.podDisruptionBudget')).toEqual({
+      name: 'karpenter',
+      maxUnavailable: 1,
+    });
+  });
+
+  it('builds images with their layer cache in a separate ECR repository', () => {
+    for (const op of OPERATIONS) {
+      const image = one(program, 'docker-build:index:Image', `${op}-image`).inputs;
+      expect(get(image, 'cacheFrom.0.registry.ref')).toMatch(
+        new RegExp(`darkroom-dev/${op}-cache:buildcache$`),
+      );
+      expect(get(image, 'cacheTo.0.registry')).toMatchObject({ mode: 'max', imageManifest: true });
+      expect(
+        one(program, 'aws:ecr/repository:Repository', `${op}-image-cache`).inputs[
+          'imageTagMutability'
+        ],
+      ).toBe('MUTABLE');
+    }
+  });
+
+  it('mounts a small in-memory /tmp since the root filesystem is read-only', () => {
+    const pod = get(
+      one(program, 'kubernetes:apps/v1:Deployment', 'thumbnail-worker').inputs,
+      'spec.template.spec',
+    ) as Obj;
+    expect(pod['volumes']).toEqual([
+      { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+    ]);
+    expect(get(pod, 'containers.0.volumeMounts')).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+  });
+
+  it('exports the bucket, upload prefixes, queue and DLQ URLs, cluster name, a secret kubeconfig and an upload hint', async () => {
+    expect(await resolve(outputs.bucketName)).toBe('darkroom-dev-photos-0123abcd');
+    expect(outputs.uploadPrefixes).toEqual({
+      grayscale: 'input/grayscale/',
+      watermark: 'input/watermark/',
+      thumbnail: 'input/thumbnail/',
+    });
+    expect(await resolve(outputs.queueUrls.watermark)).toBe(
+      `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT_ID}/darkroom-dev-watermark`,
+    );
+    expect(await resolve(outputs.deadLetterQueueUrls.watermark)).toBe(
+      `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT_ID}/darkroom-dev-watermark-dlq`,
+    );
+    expect(await resolve(outputs.clusterName)).toBe('darkroom-dev');
+    expect(await pulumi.isSecret(outputs.kubeconfig)).toBe(true);
+    expect(await resolve(outputs.uploadHint)).toMatch(
+      /^aws s3 cp photo\.jpg s3:\/\/darkroom-dev-photos-0123abcd\/input\/thumbnail\/photo\.jpg/,
+    );
+  });
 });

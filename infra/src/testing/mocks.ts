@@ -14,6 +14,8 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, unknown>;
+  /** URN::id of the explicit provider, when one was passed. */
+  readonly provider: string | undefined;
 }
 
 type State = Record<string, unknown>;
@@ -139,7 +141,12 @@ export async function installMocks(stack: string): Promise<MockedProgram> {
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
         const inputs = unsecret(args.inputs) as State;
-        recorded.resources.push({ type: args.type, name: args.name, inputs });
+        recorded.resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          provider: args.provider,
+        });
         return {
           id: `${args.name}-id`,
           state: { ...inputs, ...outputsFor(args.type, args.name, inputs) },
