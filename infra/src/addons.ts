@@ -38,6 +38,10 @@ export class MetricsServer extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Install Metrics Server on the system nodes.
+ * @example createMetricsServer('metrics-server', { provider, chartVersion: '3.13.0' })
+ */
 export function createMetricsServer(
   name: string,
   args: MetricsServerArgs,
@@ -122,6 +126,10 @@ export class Keda extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Install KEDA with its read-only queue-depth role.
+ * @example createKeda('keda', { provider, chartVersion: '2.18.1', oidcProviderArn, oidcProviderUrl, queueArns })
+ */
 export function createKeda(
   name: string,
   args: KedaArgs,

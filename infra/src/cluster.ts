@@ -108,6 +108,10 @@ export class Cluster extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Create the EKS cluster and its Kubernetes provider.
+ * @example createCluster('cluster', { clusterName, kubernetesVersion: '1.34', vpcId, privateSubnetIds, publicSubnetIds, … })
+ */
 export function createCluster(
   name: string,
   args: ClusterArgs,

@@ -115,6 +115,10 @@ export class WorkerImage extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Create a service's ECR repository and build and push its image.
+ * @example createWorkerImage('thumbnail-image', { namePrefix: 'darkroom-dev', operation: 'thumbnail', repoRoot, platforms: ['linux/amd64'], keepLast: 10 })
+ */
 export function createWorkerImage(
   name: string,
   args: WorkerImageArgs,

@@ -475,6 +475,10 @@ export function workersNodePoolSpec(
   };
 }
 
+/**
+ * Install Karpenter and the `workers` NodePool.
+ * @example createKarpenter('karpenter', { clusterName, provider, chartVersion: '1.8.1', amiAlias: 'al2023@v20251117', cpuLimit: '64', … })
+ */
 export function createKarpenter(
   name: string,
   args: KarpenterArgs,

@@ -55,6 +55,10 @@ export class Network extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Create the VPC.
+ * @example createNetwork('network', { clusterName: 'darkroom-dev', cidrBlock: '10.40.0.0/16', availabilityZones: 3, natGateways: 'single' })
+ */
 export function createNetwork(
   name: string,
   args: NetworkArgs,

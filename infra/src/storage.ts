@@ -216,6 +216,10 @@ export class PhotoStorage extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Create the bucket, queues, DLQs and notifications.
+ * @example createPhotoStorage('storage', { namePrefix: 'darkroom-dev', encryption: 'sse-s3', versioning: false, corsAllowedOrigins: [], forceDestroy: true })
+ */
 export function createPhotoStorage(
   name: string,
   args: PhotoStorageArgs,

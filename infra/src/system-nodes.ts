@@ -120,6 +120,10 @@ export class SystemNodeGroup extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * Create the on-demand system node group.
+ * @example createSystemNodeGroup('system-nodes', { cluster: cluster.eks, clusterName, subnetIds, instanceTypes: ['m7i.large'], desired: 2, min: 2, max: 3, diskGiB: 50 })
+ */
 export function createSystemNodeGroup(
   name: string,
   args: SystemNodeGroupArgs,

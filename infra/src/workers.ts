@@ -373,6 +373,10 @@ export function scaledObjectSpec(
   };
 }
 
+/**
+ * Deploy one operation's worker with its IRSA role and KEDA scaling.
+ * @example createWorker('thumbnail-worker', { operation: 'thumbnail', namespace, provider, image, … })
+ */
 export function createWorker(
   name: string,
   args: WorkerArgs,

@@ -104,7 +104,7 @@ describe('worker process', () => {
     children.push(slow.child);
     await until(() => slow.lines.some((l) => l['msg'] === 'worker ready'));
     await until(async () => (await emulator.counts(queueUrl)).inFlight === 6);
-    await new Promise((r) => setTimeout(r, 300)); // two photos are now inside the (slowed) operation
+    await new Promise((r) => setTimeout(r, 800)); // two photos are now inside the (slowed, 1.5 s) operation
     const signalledAt = Date.now();
     slow.child.kill('SIGTERM');
     const { code, at } = await slow.exited;
