@@ -27,9 +27,10 @@ export function stackConfig(stack: string): StackConfig {
 /** Run the whole program for a stack under mocks and wait for every registration. */
 export async function runStack(
   stack: string,
+  overrides: Record<string, unknown> = {},
 ): Promise<{ program: MockedProgram; outputs: DarkroomOutputs; config: StackConfig }> {
   const program = await installMocks(stack);
-  const config = stackConfig(stack);
+  const config = parseStackConfig({ ...rawStackConfig(stack), ...overrides });
   const outputs = createDarkroom(config, { stack, repoRoot: REPO_ROOT });
   await settle(program);
   return { program, outputs, config };
