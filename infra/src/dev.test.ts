@@ -387,6 +387,7 @@ describe('dev stack: images and workers', () => {
       const pod = get(deployment, 'spec.template.spec') as Obj;
       const container = (pod['containers'] as Obj[])[0] as Obj;
       expect(get(deployment, 'spec.replicas')).toBeUndefined();
+      expect(pod['automountServiceAccountToken']).toBe(false);
       expect(pod['securityContext']).toMatchObject({
         runAsNonRoot: true,
         runAsUser: 65532,

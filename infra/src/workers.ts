@@ -175,7 +175,7 @@ export class Worker extends pulumi.ComponentResource {
           labels,
           annotations: { [IRSA_ANNOTATION]: role.arn },
         },
-        automountServiceAccountToken: true,
+        automountServiceAccountToken: false,
       },
       k8sOpts,
     );
@@ -213,6 +213,8 @@ export class Worker extends pulumi.ComponentResource {
             },
             spec: {
               serviceAccountName: serviceAccount.metadata.name,
+              // The worker never calls the Kubernetes API; IRSA's token comes from its own projected volume.
+              automountServiceAccountToken: false,
               terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
               securityContext: {
                 runAsNonRoot: true,
