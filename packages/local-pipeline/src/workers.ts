@@ -48,7 +48,12 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
       `${entry} is missing: run \`npx nx run-many -t build -p grayscale watermark thumbnail\` first`,
     );
   const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env['PATH'] ?? '', ...options.env, [WORKER_ENV.healthPort]: '0' },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...options.env,
+      [WORKER_ENV.healthPort]: '0',
+      [WORKER_ENV.healthHost]: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only the runner, which then sends each
     // worker one SIGTERM (a second signal would make the worker skip its drain).

@@ -16,6 +16,8 @@ export const WORKER_ENV = {
   visibilityTimeoutSeconds: 'DARKROOM_VISIBILITY_TIMEOUT_SECONDS',
   shutdownGraceSeconds: 'DARKROOM_SHUTDOWN_GRACE_SECONDS',
   healthPort: 'DARKROOM_HEALTH_PORT',
+  /** Interface of the health server: all interfaces in a pod, 127.0.0.1 on a laptop. */
+  healthHost: 'DARKROOM_HEALTH_HOST',
   logLevel: 'DARKROOM_LOG_LEVEL',
   /** JSON object of operation options, e.g. `{"width":320,"height":320}`. */
   operationOptions: 'DARKROOM_OPERATION_OPTIONS',

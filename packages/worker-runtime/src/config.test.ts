@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     try {
       loadConfig({
         DARKROOM_BUCKET: 'Bad_Bucket',
+        DARKROOM_HEALTH_HOST: 'everywhere',
         DARKROOM_CONCURRENCY: 'lots',
         DARKROOM_LOG_LEVEL: 'loud',
       });
@@ -42,5 +43,8 @@ describe('loadConfig', () => {
       'DARKROOM_CONCURRENCY must be an integer from 1 to 64, received "lots"',
     );
     expect(problems).toMatch(/DARKROOM_LOG_LEVEL must be one of fatal, .* received "loud"/);
+    expect(problems).toMatch(
+      'DARKROOM_HEALTH_HOST must be an IP address such as 0.0.0.0 or 127.0.0.1, received "everywhere"',
+    );
   });
 });

@@ -2,6 +2,7 @@
  * Worker configuration: read once from the environment at start-up, validated with zod, every
  * problem reported at once so a broken Deployment is fixed in one edit.
  */
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
@@ -79,6 +80,13 @@ function schema(defaultConcurrency: number) {
       SHUTDOWN_GRACE_SECONDS,
     ),
     [CONFIG_ENV.healthPort]: intFromEnv(CONFIG_LIMITS.healthPort, HEALTH_PORT),
+    [CONFIG_ENV.healthHost]: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || v === '' || isIP(v) !== 0, {
+        error: (issue) =>
+          `must be an IP address such as 0.0.0.0 or 127.0.0.1, received ${JSON.stringify(issue.input)}`,
+      }),
     [CONFIG_ENV.logLevel]: z
       .enum(LOG_LEVELS, {
         error: (issue) =>
@@ -106,6 +114,8 @@ export interface WorkerConfig {
   readonly shutdownGraceSeconds: number;
   /** 0 picks a free port (tests). */
   readonly healthPort: number;
+  /** Default `0.0.0.0` (a pod's probes come from the kubelet); `127.0.0.1` locally. */
+  readonly healthHost: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -137,6 +147,7 @@ export function loadConfig(
     visibilityTimeoutSeconds: v[CONFIG_ENV.visibilityTimeoutSeconds],
     shutdownGraceSeconds: v[CONFIG_ENV.shutdownGraceSeconds],
     healthPort: v[CONFIG_ENV.healthPort],
+    healthHost: v[CONFIG_ENV.healthHost] || '0.0.0.0',
     logLevel: v[CONFIG_ENV.logLevel],
   };
 }

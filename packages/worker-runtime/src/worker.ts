@@ -46,7 +46,7 @@ export interface RunWorkerOptions<Op extends OperationName> {
   readonly imageOperation?: ImageOperation;
   /** Destination of the JSON logs; defaults to stdout. */
   readonly logStream?: NodeJS.WritableStream;
-  /** Interface the health server binds; `0.0.0.0` in a pod (the default), `127.0.0.1` locally. */
+  /** Overrides `DARKROOM_HEALTH_HOST`, the interface the health server binds. */
   readonly healthHost?: string;
 }
 
@@ -351,7 +351,7 @@ export async function startWorker<Op extends OperationName>(
       },
     },
     metrics.registry,
-    { port: config.healthPort, host: run.healthHost ?? '0.0.0.0' },
+    { port: config.healthPort, host: run.healthHost ?? config.healthHost },
   );
   healthPort = health.port;
   // A long poll can take 20 s to answer; one cheap call proves the queue and credentials now.

@@ -61,6 +61,7 @@ export async function runServiceOnce(options: {
         [WORKER_ENV.deadLetterQueueUrl]: dlqUrl,
         [WORKER_ENV.bucket]: bucket,
         [WORKER_ENV.healthPort]: '0',
+        [WORKER_ENV.healthHost]: '127.0.0.1',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
