@@ -25,6 +25,7 @@ export function imageInputs(operation: Operation): string[] {
     'packages/image-ops',
     'packages/pipeline-spec',
     'packages/worker-runtime',
+    'services/Dockerfile',
     `services/${operation}`,
   ];
 }

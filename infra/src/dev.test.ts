@@ -366,7 +366,8 @@ describe('dev stack: images and workers', () => {
       expect(image).toMatchObject({
         push: true,
         platforms: ['linux/amd64'],
-        dockerfile: { location: expect.stringMatching(new RegExp(`services/${op}/Dockerfile$`)) },
+        dockerfile: { location: expect.stringMatching(/services\/Dockerfile$/) },
+        buildArgs: { SERVICE: op },
       });
       expect((image['tags'] as string[])[0]).toMatch(
         new RegExp(`darkroom-dev/${op}:[0-9a-f]{16}$`),

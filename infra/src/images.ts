@@ -1,6 +1,6 @@
 /**
  * Images: per service an ECR repository (scan on push, immutable tags, last N kept) and an image
- * built by BuildKit (`@pulumi/docker-build`) from the repo root with the service's Dockerfile,
+ * built by BuildKit (`@pulumi/docker-build`) from the repo root with `services/Dockerfile` (SERVICE=<op>),
  * tagged with the service's content hash, with its layer cache in a sibling ECR repository.
  */
 import * as aws from '@pulumi/aws';
@@ -82,7 +82,8 @@ export class WorkerImage extends pulumi.ComponentResource {
       `${name}-image`,
       {
         context: { location: args.repoRoot },
-        dockerfile: { location: `${args.repoRoot}/services/${args.operation}/Dockerfile` },
+        dockerfile: { location: `${args.repoRoot}/services/Dockerfile` },
+        buildArgs: { SERVICE: args.operation },
         platforms: args.platforms.map((p) =>
           p === 'linux/amd64' ? dockerBuild.Platform.Linux_amd64 : dockerBuild.Platform.Linux_arm64,
         ),

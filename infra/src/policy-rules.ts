@@ -47,39 +47,43 @@ export interface Rule {
   check(resource: CheckedResource, all: readonly CheckedResource[]): string[];
 }
 
+/** Allow statements of a role policy matching `bad`, each turned into a message; other resources pass. */
+function badAllows(
+  r: CheckedResource,
+  bad: (s: Statement) => boolean,
+  describe: (s: Statement) => string,
+): string[] {
+  if (r.type !== 'aws:iam/rolePolicy:RolePolicy') return [];
+  return statements(r.inputs['policy'])
+    .filter((s) => s.Effect === 'Allow' && bad(s))
+    .map(
+      (s) => `statement ${s.Sid ?? '(no Sid)'} allows ${JSON.stringify(s.Action)}${describe(s)}`,
+    );
+}
+
 export const RULES: readonly Rule[] = [
   {
     name: 'iam-no-wildcard-actions',
     description: 'Allow statements name their actions: no "*" or "service:*".',
     check: (r) =>
-      r.type === 'aws:iam/rolePolicy:RolePolicy'
-        ? statements(r.inputs['policy'])
-            .filter(
-              (s) =>
-                s.Effect === 'Allow' &&
-                asArray(s.Action).some((a) => a === '*' || a.endsWith(':*')),
-            )
-            .map((s) => `statement ${s.Sid ?? '(no Sid)'} allows ${JSON.stringify(s.Action)}`)
-        : [],
+      badAllows(
+        r,
+        (s) => asArray(s.Action).some((a) => a === '*' || a.endsWith(':*')),
+        () => '',
+      ),
   },
   {
     name: 'iam-no-unconditioned-star-resource-writes',
     description: 'An Allow on Resource "*" must be read-only or carry a condition.',
     check: (r) =>
-      r.type === 'aws:iam/rolePolicy:RolePolicy'
-        ? statements(r.inputs['policy'])
-            .filter(
-              (s) =>
-                s.Effect === 'Allow' &&
-                asArray(s.Resource).includes('*') &&
-                !s.Condition &&
-                asArray(s.Action).some((a) => !/:(Describe|Get|List)/.test(a)),
-            )
-            .map(
-              (s) =>
-                `statement ${s.Sid ?? '(no Sid)'} allows ${JSON.stringify(s.Action)} on every resource without a condition`,
-            )
-        : [],
+      badAllows(
+        r,
+        (s) =>
+          asArray(s.Resource).includes('*') &&
+          !s.Condition &&
+          asArray(s.Action).some((a) => !/:(Describe|Get|List)/.test(a)),
+        () => ' on every resource without a condition',
+      ),
   },
   {
     name: 's3-private-encrypted-tls-only',

@@ -13,11 +13,15 @@ function loadSvg(): string {
   return DARKROOM_LOGO_SVG;
 }
 
-/** The logo's aspect ratio (height / width), from the SVG's own viewBox. */
+let aspect: number | undefined;
+
+/** The logo's aspect ratio (height / width), from the SVG's own viewBox; parsed once. */
 export function logoAspect(): number {
+  if (aspect !== undefined) return aspect;
   const match = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(loadSvg());
   if (!match?.[1] || !match[2]) throw new Error('The logo SVG has no "0 0 w h" viewBox');
-  return Number(match[2]) / Number(match[1]);
+  aspect = Number(match[2]) / Number(match[1]);
+  return aspect;
 }
 
 /**
