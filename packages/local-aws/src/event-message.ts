@@ -1,13 +1,5 @@
 /** S3 event notification bodies in AWS's format (event version 2.1). */
-
-/**
- * URL-encode a key as S3 does in event notifications: like a form value, so spaces become `+`
- * and `+` becomes `%2B`; `/` is kept.
- * @example encodeEventKey('a b/c+d é.jpg') // 'a+b/c%2Bd+%C3%A9.jpg'
- */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-}
+import { encodeEventKey } from '@darkroom/pipeline-spec';
 
 export interface ObjectEventInput {
   readonly region: string;

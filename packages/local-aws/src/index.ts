@@ -5,7 +5,7 @@ export {
   type CreatedQueue,
   type TopologyOverrides,
 } from './topology.ts';
-export { encodeEventKey, objectEventBody, testEventBody } from './event-message.ts';
+export { objectEventBody, testEventBody } from './event-message.ts';
 export {
   parseNotificationXml,
   notificationXml,

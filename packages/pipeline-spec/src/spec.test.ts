@@ -55,3 +55,12 @@ describe('runtime', () => {
     expect(process.versions.node.split('.')[0]).toBe('24');
   });
 });
+
+describe('S3 event key encoding', () => {
+  it('round-trips keys with spaces, plus, percent, unicode and folders', async () => {
+    const { decodeEventKey, encodeEventKey } = await import('./index.ts');
+    expect(encodeEventKey('a b/c+d é%.jpg')).toBe('a+b/c%2Bd+%C3%A9%25.jpg');
+    for (const key of ['a b/c+d é%.jpg', 'nested/x/y.jpg', 'ünïcødé/été.jpg'])
+      expect(decodeEventKey(encodeEventKey(key))).toBe(key);
+  });
+});

@@ -6,12 +6,7 @@ export {
   type WorkerHandle,
 } from './worker.ts';
 export { loadConfig, CONFIG_ENV, CONFIG_LIMITS, type WorkerConfig } from './config.ts';
-export {
-  parseS3EventMessage,
-  decodeS3Key,
-  type S3ObjectEvent,
-  type ParsedMessage,
-} from './s3-event.ts';
+export { parseS3EventMessage, type S3ObjectEvent, type ParsedMessage } from './s3-event.ts';
 export {
   optionsVersion,
   processPhoto,

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentMessageError, decodeS3Key, parseS3EventMessage } from './index.ts';
+import { decodeEventKey } from '@darkroom/pipeline-spec';
+import { PermanentMessageError, parseS3EventMessage } from './index.ts';
 import { S3_TEST_EVENT_BODY, s3EventBody } from './testing/events.ts';
 
 describe('S3 event parsing', () => {
   it('decodes keys as S3 encodes them: + is a space, %2B a plus, unicode percent-encoded', () => {
-    expect(decodeS3Key('input/grayscale/my+photo%2B1+%C3%A9t%C3%A9.jpg')).toBe(
+    expect(decodeEventKey('input/grayscale/my+photo%2B1+%C3%A9t%C3%A9.jpg')).toBe(
       'input/grayscale/my photo+1 été.jpg',
     );
   });

@@ -2,6 +2,7 @@
  * Parsing S3 event notifications as AWS delivers them to SQS: a JSON body with `Records`
  * (possibly several), or the one-off `s3:TestEvent` sent when a notification is configured.
  */
+import { decodeEventKey } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 import { PermanentMessageError } from './errors.ts';
 
@@ -41,15 +42,6 @@ export type ParsedMessage =
   | { readonly kind: 'records'; readonly records: readonly S3ObjectEvent[] };
 
 /**
- * S3 URL-encodes keys in events and writes spaces as `+`, so `+` must become a space before
- * percent-decoding (a literal `+` arrives as `%2B`).
- * @example decodeS3Key('2026/my+photo%2B1.jpg') // '2026/my photo+1.jpg'
- */
-export function decodeS3Key(encoded: string): string {
-  return decodeURIComponent(encoded.replace(/\+/g, ' '));
-}
-
-/**
  * Parse an SQS message body that should hold an S3 event notification.
  * @throws {PermanentMessageError} `NotS3Event` for anything else (with the reason).
  */
@@ -81,7 +73,7 @@ export function parseS3EventMessage(body: string | undefined): ParsedMessage {
       records: result.data.records.map((r) => ({
         eventName: r.eventName,
         bucket: r.s3.bucket.name,
-        key: decodeS3Key(r.s3.object.key),
+        key: decodeEventKey(r.s3.object.key),
         size: r.s3.object.size,
         eTag: r.s3.object.eTag?.replace(/"/g, ''),
       })),

@@ -15,7 +15,7 @@ import {
   resolveOptions,
   tuneSharpForWorker,
 } from '@darkroom/image-ops';
-import { DLQ_ATTRIBUTES } from '@darkroom/pipeline-spec';
+import { DLQ_ATTRIBUTES, decodeEventKey } from '@darkroom/pipeline-spec';
 import pLimit from 'p-limit';
 import pino, { type Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
@@ -427,7 +427,7 @@ function rewriteRecords(body: string, keep: readonly S3ObjectEvent[]): string {
     const records = (parsed.Records ?? []).filter((r) => {
       const encoded = r.s3?.object?.key ?? '';
       try {
-        return wanted.has(decodeURIComponent(encoded.replace(/\+/g, ' ')));
+        return wanted.has(decodeEventKey(encoded));
       } catch {
         return true;
       }

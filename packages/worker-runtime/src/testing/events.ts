@@ -2,11 +2,7 @@
  * Test support: S3 event notification bodies shaped exactly as AWS sends them to SQS
  * (event version 2.1, keys URL-encoded with spaces as `+`).
  */
-
-/** URL-encode a key the way S3 does in event notifications. */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-}
+import { encodeEventKey } from '@darkroom/pipeline-spec';
 
 export function s3EventRecord(bucket: string, key: string, object: { size: number; eTag: string }) {
   return {
@@ -27,7 +23,7 @@ export function s3EventRecord(bucket: string, key: string, object: { size: numbe
         arn: `arn:aws:s3:::${bucket}`,
       },
       object: {
-        key: encodeS3EventKey(key),
+        key: encodeEventKey(key),
         size: object.size,
         eTag: object.eTag.replace(/"/g, ''),
         sequencer: '0055AED6DCD90281E5',
