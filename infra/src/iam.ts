@@ -1,4 +1,5 @@
 /** IAM helpers shared by the components: policy documents as typed data, IRSA trust. */
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
 export interface PolicyStatement {
@@ -74,4 +75,42 @@ export function denyInsecureTransport(
     Resource: resources,
     Condition: { Bool: { 'aws:SecureTransport': false } },
   };
+}
+
+/** AWS-managed policies every EKS node needs: kubelet, VPC CNI, image pulls, SSM access. */
+export const NODE_POLICIES = [
+  'AmazonEKSWorkerNodePolicy',
+  'AmazonEKS_CNI_Policy',
+  'AmazonEC2ContainerRegistryReadOnly',
+  'AmazonSSMManagedInstanceCore',
+] as const;
+
+/**
+ * An EC2 node role with the managed node policies attached, as children of `parent`, named
+ * `${name}` and `${name}-<policy>`.
+ * @example const { role, attachments } = createNodeRole('system-nodes-role', 'System nodes of darkroom-dev', this);
+ */
+export function createNodeRole(
+  name: string,
+  description: string,
+  parent: pulumi.Resource,
+): { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] } {
+  const role = new aws.iam.Role(
+    name,
+    { assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'), description },
+    { parent },
+  );
+  const partition = aws.getPartitionOutput({}, { parent }).partition;
+  const attachments = NODE_POLICIES.map(
+    (policy) =>
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${policy}`,
+        {
+          role: role.name,
+          policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
+        },
+        { parent },
+      ),
+  );
+  return { role, attachments };
 }

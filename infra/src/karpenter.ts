@@ -12,10 +12,10 @@ import type { EC2NodeClass, EC2NodeClassSpec, NodePool, NodePoolSpec } from './c
 import {
   IRSA_ANNOTATION,
   type PolicyStatement,
+  createNodeRole,
   denyInsecureTransport,
   irsaTrustPolicy,
   policyDocument,
-  serviceTrustPolicy,
 } from './iam.ts';
 import { SYSTEM_PLACEMENT } from './system-nodes.ts';
 
@@ -236,29 +236,11 @@ export class Karpenter extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
 
     // Nodes
-    const nodeRole = new aws.iam.Role(
+    const { role: nodeRole } = createNodeRole(
       `${name}-node-role`,
-      {
-        assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
-        description: `Karpenter worker nodes of ${args.clusterName}`,
-      },
-      { parent: this },
+      `Karpenter worker nodes of ${args.clusterName}`,
+      this,
     );
-    for (const policy of [
-      'AmazonEKSWorkerNodePolicy',
-      'AmazonEKS_CNI_Policy',
-      'AmazonEC2ContainerRegistryReadOnly',
-      'AmazonSSMManagedInstanceCore',
-    ]) {
-      new aws.iam.RolePolicyAttachment(
-        `${name}-node-${policy}`,
-        {
-          role: nodeRole.name,
-          policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
-        },
-        { parent: this },
-      );
-    }
     new aws.iam.InstanceProfile(`${name}-node-profile`, { role: nodeRole.name }, { parent: this });
     new aws.eks.AccessEntry(
       `${name}-node-access`,

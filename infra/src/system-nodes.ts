@@ -6,7 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as eks from '@pulumi/eks';
 import * as pulumi from '@pulumi/pulumi';
-import { serviceTrustPolicy } from './iam.ts';
+import { createNodeRole } from './iam.ts';
 
 export const SYSTEM_ROLE_LABEL = { 'darkroom.io/role': 'system' } as const;
 export const SYSTEM_TAINT = {
@@ -31,37 +31,16 @@ export interface SystemNodeGroupArgs {
   readonly diskGiB: number;
 }
 
-const NODE_POLICIES = [
-  'AmazonEKSWorkerNodePolicy',
-  'AmazonEKS_CNI_Policy',
-  'AmazonEC2ContainerRegistryReadOnly',
-  'AmazonSSMManagedInstanceCore',
-];
-
 export class SystemNodeGroup extends pulumi.ComponentResource {
   readonly nodeGroupName: pulumi.Output<string>;
   readonly roleArn: pulumi.Output<string>;
 
   constructor(name: string, args: SystemNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:nodes:SystemNodeGroup', name, {}, opts);
-    const role = new aws.iam.Role(
+    const { role, attachments } = createNodeRole(
       `${name}-role`,
-      {
-        assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
-        description: `System nodes of ${args.clusterName}`,
-      },
-      { parent: this },
-    );
-    const attachments = NODE_POLICIES.map(
-      (policy) =>
-        new aws.iam.RolePolicyAttachment(
-          `${name}-${policy}`,
-          {
-            role: role.name,
-            policyArn: pulumi.interpolate`arn:${aws.getPartitionOutput().partition}:iam::aws:policy/${policy}`,
-          },
-          { parent: this },
-        ),
+      `System nodes of ${args.clusterName}`,
+      this,
     );
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-lt`,
