@@ -1,5 +1,5 @@
 // Flat config shared by every project. Module boundaries are enforced by Nx tags:
-// image-ops and pipeline-spec import nothing internal; infra imports only the spec.
+// image-ops and pipeline-spec import nothing internal; infra imports only the spec and access.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -35,6 +35,8 @@ export default [
           depConstraints: [
             { sourceTag: 'layer:image-ops', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:spec', onlyDependOnLibsWithTags: [] },
+            // One definition of permissions: read by infra (deploys it) and local-aws (enforces it).
+            { sourceTag: 'layer:access', onlyDependOnLibsWithTags: ['layer:spec'] },
             {
               sourceTag: 'layer:runtime',
               onlyDependOnLibsWithTags: ['layer:image-ops', 'layer:spec'],
@@ -43,10 +45,18 @@ export default [
               sourceTag: 'layer:service',
               onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'],
             },
-            { sourceTag: 'layer:infra', onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra'] },
+            {
+              sourceTag: 'layer:infra',
+              onlyDependOnLibsWithTags: ['layer:spec', 'layer:access', 'layer:infra'],
+            },
             {
               sourceTag: 'layer:local',
-              onlyDependOnLibsWithTags: ['layer:local', 'layer:spec', 'layer:image-ops'],
+              onlyDependOnLibsWithTags: [
+                'layer:local',
+                'layer:access',
+                'layer:spec',
+                'layer:image-ops',
+              ],
             },
           ],
         },

@@ -1,0 +1,3 @@
+export * from './policy.ts';
+export * from './data-plane.ts';
+export * from './simulate.ts';

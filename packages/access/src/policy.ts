@@ -1,0 +1,43 @@
+/** IAM policy documents as typed data: what infra renders to JSON and the simulator evaluates. */
+
+export type OneOrMany<T> = T | readonly T[];
+
+export type ConditionBlock = Record<string, Record<string, OneOrMany<string> | boolean>>;
+
+export type Principal = '*' | Record<string, OneOrMany<string>>;
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: OneOrMany<string>;
+  readonly Resource: OneOrMany<string>;
+  readonly Principal?: Principal;
+  readonly Condition?: ConditionBlock;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+export function policyDocument(statements: readonly PolicyStatement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * Deny every request to `resources` that does not arrive over TLS.
+ * @example denyInsecureTransport('s3', [bucketArn, `${bucketArn}/*`])
+ */
+export function denyInsecureTransport(
+  service: 's3' | 'sqs',
+  resources: OneOrMany<string>,
+): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: `${service}:*`,
+    Resource: resources,
+    Condition: { Bool: { 'aws:SecureTransport': false } },
+  };
+}
