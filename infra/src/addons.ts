@@ -6,8 +6,35 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { IRSA_ANNOTATION, irsaTrustPolicy, policyDocument } from './iam.ts';
+import { kedaOperatorPolicy } from '@darkroom/access';
+import { irsaTrustPolicy } from './iam.ts';
 import { SYSTEM_PLACEMENT } from './system-nodes.ts';
+
+export interface CoreDnsArgs {
+  readonly clusterName: pulumi.Input<string>;
+  readonly version: string;
+  /** The system node group: CoreDNS only becomes ACTIVE once nodes can run it. */
+  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The CoreDNS EKS add-on, created after the system node group (its pods tolerate the
+ * `CriticalAddonsOnly` taint of the system nodes).
+ * @example createCoreDns('coredns', { clusterName: cluster.name, version: 'v1.12.4-eksbuild.1', dependsOn: [systemNodes] })
+ */
+export function createCoreDns(name: string, args: CoreDnsArgs): aws.eks.Addon {
+  return new aws.eks.Addon(
+    name,
+    {
+      clusterName: args.clusterName,
+      addonName: 'coredns',
+      addonVersion: args.version,
+      resolveConflictsOnCreate: 'OVERWRITE',
+      resolveConflictsOnUpdate: 'OVERWRITE',
+    },
+    { dependsOn: args.dependsOn },
+  );
+}
 
 export interface MetricsServerArgs {
   readonly provider: k8s.Provider;
@@ -28,7 +55,7 @@ export class MetricsServer extends pulumi.ComponentResource {
         repositoryOpts: { repo: 'https://kubernetes-sigs.github.io/metrics-server/' },
         values: {
           replicas: 2,
-          podDisruptionBudget: { enabled: true, minAvailable: 1 },
+          podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
           ...SYSTEM_PLACEMENT,
         },
       },
@@ -86,14 +113,9 @@ export class Keda extends pulumi.ComponentResource {
       `${name}-operator-policy`,
       {
         role: role.name,
-        policy: policyDocument([
-          {
-            Sid: 'ReadQueueDepth',
-            Effect: 'Allow',
-            Action: 'sqs:GetQueueAttributes',
-            Resource: args.queueArns,
-          },
-        ]),
+        policy: pulumi
+          .all(args.queueArns)
+          .apply((arns) => JSON.stringify(kedaOperatorPolicy(arns))),
       },
       { parent: this },
     );
@@ -107,15 +129,16 @@ export class Keda extends pulumi.ComponentResource {
         createNamespace: true,
         repositoryOpts: { repo: 'https://kedacore.github.io/charts' },
         values: {
-          serviceAccount: {
-            operator: {
-              name: KEDA_OPERATOR_SERVICE_ACCOUNT,
-              annotations: { [IRSA_ANNOTATION]: role.arn },
-            },
-          },
+          serviceAccount: { operator: { name: KEDA_OPERATOR_SERVICE_ACCOUNT } },
+          // The chart annotates the operator's service account with this role (set once, here).
           podIdentity: { aws: { irsa: { enabled: true, roleArn: role.arn } } },
+          // Two of each behind `maxUnavailable: 1`: a node drain can always evict one.
           operator: { replicaCount: 2 },
-          podDisruptionBudget: { operator: { minAvailable: 1 }, metricServer: { minAvailable: 1 } },
+          metricsServer: { replicaCount: 2 },
+          podDisruptionBudget: {
+            operator: { maxUnavailable: 1 },
+            metricServer: { maxUnavailable: 1 },
+          },
           ...SYSTEM_PLACEMENT,
         },
       },

@@ -17,12 +17,14 @@ export interface ClusterArgs {
   readonly endpointPublicAccess: boolean;
   readonly endpointPrivateAccess: boolean;
   readonly publicAccessCidrs: readonly string[];
-  readonly addonVersions: {
-    readonly vpcCni: string;
-    readonly coredns: string;
-    readonly kubeProxy: string;
-  };
+  readonly addonVersions: { readonly vpcCni: string; readonly kubeProxy: string };
+  /** IAM principals given cluster-admin (besides the identity that creates the cluster). */
+  readonly clusterAdmins: readonly string[];
 }
+
+/** EKS's managed access policy equal to Kubernetes cluster-admin. */
+export const CLUSTER_ADMIN_POLICY =
+  'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
 /** Every control-plane log type: API, audit, authenticator, controller manager, scheduler. */
 export const CONTROL_PLANE_LOG_TYPES = [
@@ -72,7 +74,10 @@ export class Cluster extends pulumi.ComponentResource {
         endpointPrivateAccess: args.endpointPrivateAccess,
         ...(args.endpointPublicAccess ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
         vpcCniOptions: { addonVersion: args.addonVersions.vpcCni },
-        corednsAddonOptions: { enabled: true, version: args.addonVersions.coredns },
+        // CoreDNS needs nodes to become ACTIVE, and there are none until the system node group
+        // exists, which needs this cluster: created inside it, the add-on times out the first
+        // `up` (pulumi/pulumi-eks#1819, #1525). `createCoreDns` adds it after the node group.
+        corednsAddonOptions: { enabled: false },
         kubeProxyAddonOptions: { enabled: true, version: args.addonVersions.kubeProxy },
         nodeSecurityGroupTags: { 'karpenter.sh/discovery': args.clusterName },
         tags: { 'darkroom.io/cluster': args.clusterName },
@@ -95,6 +100,26 @@ export class Cluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // pulumi-eks grants cluster-admin only to the identity that creates the cluster; every other
+    // deployer (a CI role, a second engineer) needs an access entry, or Helm releases, workloads
+    // and the NodePool's deletion fail with Unauthorized.
+    args.clusterAdmins.forEach((principalArn, i) => {
+      const entry = new aws.eks.AccessEntry(
+        `${name}-admin-${i}`,
+        { clusterName: this.name, principalArn, type: 'STANDARD' },
+        { parent: this },
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${i}-policy`,
+        {
+          clusterName: this.name,
+          principalArn,
+          policyArn: CLUSTER_ADMIN_POLICY,
+          accessScope: { type: 'cluster' },
+        },
+        { parent: this, dependsOn: [entry] },
+      );
+    });
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.eks.kubeconfigJson, enableServerSideApply: true },

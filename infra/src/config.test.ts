@@ -1,7 +1,15 @@
 /** Stack configuration: the committed stack files validate, bad values fail with readable messages. */
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it } from 'vitest';
-import { StackConfigError, parseStackConfig, readStackConfig, workerScalingFor } from './config.ts';
+import {
+  ADDON_BUILDS,
+  DEFAULT_AMI_ALIAS,
+  StackConfigError,
+  addonVersionsFor,
+  parseStackConfig,
+  readStackConfig,
+  workerScalingFor,
+} from './config.ts';
 import { rawStackConfig, stackConfig } from './testing/stacks.ts';
 
 describe('stack configuration', () => {
@@ -41,7 +49,7 @@ describe('stack configuration', () => {
     );
     expect(message).toContain('darkroom:clusterName must be 3–38 lower-case letters');
     expect(message).toContain(
-      'darkroom:karpenter.amiAlias must pin an AMI alias like "al2023@v20251117" (never @latest), received "al2023@latest"',
+      'darkroom:karpenter.amiAlias must pin an AMI alias like "al2023@v20251120" (never @latest), received "al2023@latest"',
     );
     expect(message).toContain('darkroom:karpenter.cpuLimit must be a Kubernetes quantity');
     expect(message).toContain(
@@ -76,5 +84,62 @@ describe('stack configuration', () => {
       kubernetesVersion: '1.34',
       network: { natGateways: 'onePerAz', availabilityZones: 3 },
     });
+  });
+});
+
+describe('stack configuration that would deploy but not work', () => {
+  const problems = (overrides: Record<string, unknown>): string => {
+    try {
+      parseStackConfig({ ...rawStackConfig('dev'), ...overrides });
+    } catch (e) {
+      if (e instanceof StackConfigError) return e.message;
+      throw e;
+    }
+    return '';
+  };
+
+  it('refuses arm64 worker nodes when the images are built for amd64 only (pods would crash with exec format error)', () => {
+    expect(problems({ karpenter: { architectures: ['amd64', 'arm64'] } })).toContain(
+      'darkroom:karpenter.architectures allows arm64 nodes but images.platforms has no linux/arm64',
+    );
+    expect(
+      problems({
+        karpenter: { architectures: ['amd64', 'arm64'] },
+        images: { platforms: ['linux/amd64', 'linux/arm64'] },
+      }),
+    ).toBe('');
+  });
+
+  it('refuses a private-only API endpoint unless `pulumi up` runs inside the VPC (Helm and Kubernetes resources could not connect)', () => {
+    expect(problems({ endpoint: { publicAccess: false } })).toContain(
+      'darkroom:endpoint publicAccess: false makes the API unreachable',
+    );
+    expect(problems({ endpoint: { publicAccess: false, deployFromInsideVpc: true } })).toBe('');
+  });
+
+  it('moves the add-ons with kubernetesVersion, and refuses a kube-proxy built for another minor', () => {
+    expect(
+      addonVersionsFor(parseStackConfig({ ...rawStackConfig('dev'), kubernetesVersion: '1.33' })),
+    ).toEqual(ADDON_BUILDS['1.33']);
+    expect(
+      problems({ kubernetesVersion: '1.33', addonVersions: { kubeProxy: 'v1.34.0-eksbuild.2' } }),
+    ).toContain('darkroom:addonVersions.kubeProxy must match kubernetesVersion 1.33');
+    expect(problems({ kubernetesVersion: '1.35' })).toContain(
+      'darkroom:addonVersions.coredns has no default for Kubernetes 1.35: pin it',
+    );
+  });
+
+  it('pins an AMI release that amazon-eks-ami published (v20251117 never existed, so Karpenter found no AMI)', () => {
+    // awslabs/amazon-eks-ami CHANGELOG: "AMI Release v20251112", "AMI Release v20251120".
+    const published = ['al2023@v20251112', 'al2023@v20251120'];
+    expect(published).toContain(DEFAULT_AMI_ALIAS);
+    for (const stack of ['dev', 'prod'])
+      expect(published).toContain(stackConfig(stack).karpenter.amiAlias);
+  });
+
+  it('names an admin principal that is not an IAM role or user ARN', () => {
+    expect(problems({ clusterAdmins: ['ci-deploy'] })).toContain(
+      'darkroom:clusterAdmins.0 must be an IAM role or user ARN',
+    );
   });
 });

@@ -6,6 +6,36 @@ import * as pulumi from '@pulumi/pulumi';
 import { OPERATIONS, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 
+/**
+ * The EKS add-on builds published for each Kubernetes minor (`aws eks describe-addon-versions
+ * --kubernetes-version <v>`, default builds as of 2025-11). A version bump takes its own builds,
+ * so the add-ons move with the control plane.
+ */
+export interface AddonBuilds {
+  readonly vpcCni: string;
+  readonly coredns: string;
+  readonly kubeProxy: string;
+}
+export const ADDON_BUILDS: Readonly<Record<string, AddonBuilds>> = {
+  '1.33': {
+    vpcCni: 'v1.20.4-eksbuild.1',
+    coredns: 'v1.12.1-eksbuild.2',
+    kubeProxy: 'v1.33.3-eksbuild.6',
+  },
+  '1.34': {
+    vpcCni: 'v1.20.4-eksbuild.1',
+    coredns: 'v1.12.4-eksbuild.1',
+    kubeProxy: 'v1.34.0-eksbuild.2',
+  },
+};
+
+/**
+ * The Amazon EKS AMI release the worker nodes pin: a published release of awslabs/amazon-eks-ami
+ * (CHANGELOG "AMI Release v20251120"; there is no v20251117). Karpenter resolves it through SSM
+ * `/aws/service/eks/optimized-ami/<k8s>/amazon-linux-2023/<arch>/standard/amazon-eks-node-al2023-<arch>-standard-<k8s>-v20251120/image_id`.
+ */
+export const DEFAULT_AMI_ALIAS = 'al2023@v20251120';
+
 const k8sQuantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, {
   error: 'must be a Kubernetes quantity like "64" or "500m"',
 });
@@ -15,6 +45,9 @@ const duration = z.string().regex(/^(\d+(s|m|h))+$|^Never$/, {
 const semver = z
   .string()
   .regex(/^v?\d+\.\d+\.\d+([-.][\w.]+)?$/, { error: 'must be a pinned version like "1.8.1"' });
+const iamPrincipalArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, {
+  error: 'must be an IAM role or user ARN like "arn:aws:iam::123456789012:role/ci-deploy"',
+});
 const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, {
   error: 'must be an IPv4 CIDR like "203.0.113.0/24"',
 });
@@ -38,14 +71,26 @@ export const stackConfigSchema = z
       .string()
       .regex(/^1\.\d{2}$/, { error: 'must be a pinned minor version like "1.34"' })
       .default('1.34'),
+    /** Unset add-ons take the builds EKS publishes for `kubernetesVersion` (ADDON_BUILDS). */
     addonVersions: z
       .object({
-        vpcCni: z.string().default('v1.20.4-eksbuild.1'),
-        coredns: z.string().default('v1.12.4-eksbuild.1'),
-        kubeProxy: z.string().default('v1.34.0-eksbuild.2'),
+        vpcCni: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/)
+          .optional(),
+        coredns: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/)
+          .optional(),
+        kubeProxy: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/)
+          .optional(),
       })
       .strict()
       .prefault({}),
+    /** IAM principals (roles or users) given EKS cluster-admin through access entries, e.g. a CI deploy role. */
+    clusterAdmins: z.array(iamPrincipalArn).default([]),
     network: z
       .object({
         cidrBlock: cidr.default('10.40.0.0/16'),
@@ -63,9 +108,22 @@ export const stackConfigSchema = z
         publicAccess: z.boolean().default(true),
         privateAccess: z.boolean().default(true),
         publicAccessCidrs: z.array(cidr).min(1).default(['0.0.0.0/0']),
+        /**
+         * A private-only endpoint is reachable only from inside the VPC; Pulumi's Helm and
+         * Kubernetes resources then fail from a laptop or a hosted CI runner. Say you deploy from
+         * inside the VPC to allow it.
+         */
+        deployFromInsideVpc: z.boolean().default(false),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .refine((e) => e.publicAccess || e.deployFromInsideVpc, {
+        error:
+          'publicAccess: false makes the API unreachable from where `pulumi up` runs unless it runs inside the VPC; restrict publicAccessCidrs instead, or set deployFromInsideVpc: true',
+      })
+      .refine((e) => e.publicAccess || e.privateAccess, {
+        error: 'needs publicAccess or privateAccess',
+      }),
     systemNodes: z
       .object({
         instanceTypes: z.array(z.string()).min(1).default(['m7i.large', 'm6i.large']),
@@ -85,9 +143,9 @@ export const stackConfigSchema = z
         amiAlias: z
           .string()
           .regex(/^(al2023|bottlerocket)@v[\d.]+$/, {
-            error: 'must pin an AMI alias like "al2023@v20251117" (never @latest)',
+            error: `must pin an AMI alias like "${DEFAULT_AMI_ALIAS}" (never @latest)`,
           })
-          .default('al2023@v20251117'),
+          .default(DEFAULT_AMI_ALIAS),
         cpuLimit: k8sQuantity.default('64'),
         consolidateAfter: duration.default('1m'),
         expireAfter: duration.default('720h'),
@@ -100,6 +158,14 @@ export const stackConfigSchema = z
           .min(1)
           .default(['c', 'm', 'r']),
         minInstanceGeneration: z.number().int().min(4).default(6),
+        /**
+         * EC2 needs the Spot service-linked role before any spot launch, and Karpenter may not
+         * create it: without it every node silently runs on-demand. "create" makes it (and fails if
+         * the account already has it: use "exists" then); `darkroom preflight` tells which.
+         */
+        spotServiceLinkedRole: z
+          .enum(['create', 'exists'], { error: 'must be "create" or "exists"' })
+          .default('create'),
       })
       .strict()
       .prefault({}),
@@ -146,9 +212,49 @@ export const stackConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .check((ctx) => {
+    const { karpenter, images } = ctx.value;
+    for (const arch of karpenter.architectures)
+      if (!images.platforms.includes(`linux/${arch}`))
+        ctx.issues.push({
+          code: 'custom',
+          path: ['karpenter', 'architectures'],
+          input: karpenter.architectures,
+          message: `allows ${arch} nodes but images.platforms has no linux/${arch}: pods landing there would fail with "exec format error"; add linux/${arch} to images.platforms`,
+        });
+    const builds = ADDON_BUILDS[ctx.value.kubernetesVersion];
+    for (const addon of ['vpcCni', 'coredns', 'kubeProxy'] as const)
+      if (ctx.value.addonVersions[addon] === undefined && builds === undefined)
+        ctx.issues.push({
+          code: 'custom',
+          path: ['addonVersions', addon],
+          input: undefined,
+          message: `has no default for Kubernetes ${ctx.value.kubernetesVersion}: pin it (aws eks describe-addon-versions --kubernetes-version ${ctx.value.kubernetesVersion})`,
+        });
+    const kubeProxy = ctx.value.addonVersions.kubeProxy;
+    if (kubeProxy !== undefined && !kubeProxy.startsWith(`v${ctx.value.kubernetesVersion}.`))
+      ctx.issues.push({
+        code: 'custom',
+        path: ['addonVersions', 'kubeProxy'],
+        input: kubeProxy,
+        message: `must match kubernetesVersion ${ctx.value.kubernetesVersion} (kube-proxy is built per Kubernetes minor)`,
+      });
+  });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
+
+/** The add-on builds a stack runs: pinned ones, else the published builds for its Kubernetes version. */
+export function addonVersionsFor(config: StackConfig): AddonBuilds {
+  const builds = ADDON_BUILDS[config.kubernetesVersion];
+  const pick = (addon: keyof AddonBuilds): string => {
+    const version = config.addonVersions[addon] ?? builds?.[addon];
+    if (version === undefined)
+      throw new StackConfigError([`darkroom:addonVersions.${addon} unset`]);
+    return version;
+  };
+  return { vpcCni: pick('vpcCni'), coredns: pick('coredns'), kubeProxy: pick('kubeProxy') };
+}
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 
 /** Per-operation scaling: the spec's defaults overridden by the stack's `workers.<op>`. */
@@ -213,6 +319,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
 const KEYS = [
   'clusterName',
   'kubernetesVersion',
+  'clusterAdmins',
   'addonVersions',
   'network',
   'endpoint',

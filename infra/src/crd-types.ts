@@ -122,8 +122,9 @@ export interface NodePoolSpec {
 }
 export type NodePool = Resource<'karpenter.sh/v1', 'NodePool', NodePoolSpec>;
 
+/** `role` (Karpenter creates and owns a profile) and `instanceProfile` (we own it) exclude each other. */
 export interface EC2NodeClassSpec {
-  readonly role: string;
+  readonly instanceProfile: string;
   readonly amiSelectorTerms: readonly { readonly alias: string }[];
   readonly subnetSelectorTerms: readonly { readonly tags: Record<string, string> }[];
   readonly securityGroupSelectorTerms: readonly { readonly tags: Record<string, string> }[];

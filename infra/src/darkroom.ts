@@ -4,9 +4,9 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { OPERATIONS, type Operation, inputPrefix } from '@darkroom/pipeline-spec';
-import { createKeda, createMetricsServer } from './addons.ts';
+import { createCoreDns, createKeda, createMetricsServer } from './addons.ts';
 import { createCluster } from './cluster.ts';
-import { type StackConfig, workerScalingFor } from './config.ts';
+import { type StackConfig, addonVersionsFor, workerScalingFor } from './config.ts';
 import { createWorkerImage } from './images.ts';
 import { createKarpenter } from './karpenter.ts';
 import { createNetwork } from './network.ts';
@@ -29,6 +29,7 @@ export function createDarkroom(
   options: { stack: string; repoRoot: string },
 ): DarkroomOutputs {
   const namePrefix = `darkroom-${options.stack}`;
+  const addonVersions = addonVersionsFor(config);
   const network = createNetwork('network', { clusterName: config.clusterName, ...config.network });
   const cluster = createCluster('cluster', {
     clusterName: config.clusterName,
@@ -39,13 +40,20 @@ export function createDarkroom(
     endpointPublicAccess: config.endpoint.publicAccess,
     endpointPrivateAccess: config.endpoint.privateAccess,
     publicAccessCidrs: config.endpoint.publicAccessCidrs,
-    addonVersions: config.addonVersions,
+    addonVersions,
+    clusterAdmins: config.clusterAdmins,
   });
   const systemNodes = createSystemNodeGroup('system-nodes', {
     cluster: cluster.eks,
     clusterName: config.clusterName,
     subnetIds: network.privateSubnetIds,
+    kubernetesVersion: config.kubernetesVersion,
     ...config.systemNodes,
+  });
+  createCoreDns('coredns', {
+    clusterName: cluster.name,
+    version: addonVersions.coredns,
+    dependsOn: [systemNodes],
   });
   const karpenter = createKarpenter('karpenter', {
     clusterName: config.clusterName,

@@ -2,23 +2,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string | readonly string[];
-  readonly Resource: pulumi.Input<string> | readonly pulumi.Input<string>[];
-  readonly Principal?: Record<string, pulumi.Input<string> | pulumi.Input<string>[]> | '*';
-  readonly Condition?: Record<
-    string,
-    Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>
-  >;
-}
-
-/** A policy document as a JSON Output (inputs resolved). */
-export function policyDocument(statements: readonly PolicyStatement[]): pulumi.Output<string> {
-  return pulumi.jsonStringify({ Version: '2012-10-17', Statement: statements });
-}
-
 /**
  * Trust policy letting exactly one Kubernetes service account assume a role through the
  * cluster's OIDC provider (IRSA).
@@ -58,24 +41,6 @@ export function serviceTrustPolicy(service: string): string {
 
 /** Annotation that binds a service account to an IRSA role. */
 export const IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
-
-/**
- * Deny every request to `resources` that does not arrive over TLS.
- * @example denyInsecureTransport('s3', [bucket.arn, pulumi.interpolate`${bucket.arn}/*`])
- */
-export function denyInsecureTransport(
-  service: 's3' | 'sqs',
-  resources: pulumi.Input<string> | pulumi.Input<string>[],
-): PolicyStatement {
-  return {
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: `${service}:*`,
-    Resource: resources,
-    Condition: { Bool: { 'aws:SecureTransport': false } },
-  };
-}
 
 /** AWS-managed policies every EKS node needs: kubelet, VPC CNI, image pulls, SSM access. */
 export const NODE_POLICIES = [

@@ -9,14 +9,8 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { EC2NodeClass, EC2NodeClassSpec, NodePool, NodePoolSpec } from './crd-types.ts';
-import {
-  IRSA_ANNOTATION,
-  type PolicyStatement,
-  createNodeRole,
-  denyInsecureTransport,
-  irsaTrustPolicy,
-  policyDocument,
-} from './iam.ts';
+import { type PolicyStatement, denyInsecureTransport, policyDocument } from '@darkroom/access';
+import { IRSA_ANNOTATION, createNodeRole, irsaTrustPolicy } from './iam.ts';
 import { SYSTEM_PLACEMENT } from './system-nodes.ts';
 
 export const KARPENTER_NAMESPACE = 'kube-system';
@@ -58,73 +52,86 @@ export interface KarpenterArgs {
   readonly architectures: readonly string[];
   readonly instanceCategories: readonly string[];
   readonly minInstanceGeneration: number;
+  readonly spotServiceLinkedRole: 'create' | 'exists';
   /** Something that must exist before the controller can run (the system node group). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** The controller's permissions, each statement limited to resources tagged for this cluster. */
-export function karpenterControllerStatements(input: {
-  clusterName: string;
-  region: string;
-  accountId: pulumi.Input<string>;
-  partition: pulumi.Input<string>;
-  clusterArn: pulumi.Input<string>;
-  nodeRoleArn: pulumi.Input<string>;
-  interruptionQueueArn: pulumi.Input<string>;
-}): PolicyStatement[] {
-  const { clusterName, region, accountId, partition } = input;
-  const ec2 = (type: string) => pulumi.interpolate`arn:${partition}:ec2:${region}:*:${type}/*`;
+/** Plain ARNs and names the controller's policy is written over. */
+export interface KarpenterPolicyArgs {
+  readonly clusterName: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly clusterArn: string;
+  readonly nodeRoleArn: string;
+  readonly interruptionQueueArn: string;
+}
+
+/**
+ * The controller's permissions: Karpenter v1.8's reference policy (KarpenterControllerPolicy in
+ * aws/karpenter-provider-aws website/content/en/v1.8/getting-started/getting-started-with-karpenter/cloudformation.yaml),
+ * each write limited to resources tagged for this cluster, minus the instance-profile writes:
+ * the EC2NodeClass names the profile this program creates (`spec.instanceProfile`), so the
+ * controller never creates, tags or deletes one. Image, snapshot and SSM parameter ARNs carry no
+ * account (AWS owns them); every other EC2 ARN does, hence `*`.
+ */
+export function karpenterControllerStatements(args: KarpenterPolicyArgs): PolicyStatement[] {
+  const { clusterName, region, partition } = args;
+  const ec2 = (type: string) => `arn:${partition}:ec2:${region}:*:${type}/*`;
+  const awsOwned = (type: string) => `arn:${partition}:ec2:${region}::${type}/*`;
   const owned = `kubernetes.io/cluster/${clusterName}`;
-  const taggedResources = [
-    'fleet',
-    'instance',
-    'volume',
-    'network-interface',
-    'launch-template',
-    'spot-instances-request',
-  ].map(ec2);
+  const requestTags = {
+    StringEquals: {
+      [`aws:RequestTag/${owned}`]: 'owned',
+      'aws:RequestTag/eks:eks-cluster-name': clusterName,
+    },
+    StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
+  };
+  const ownedByNodePool = {
+    StringEquals: { [`aws:ResourceTag/${owned}`]: 'owned' },
+    StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
+  };
+  const launched = ['fleet', 'instance', 'volume', 'network-interface', 'launch-template'];
+  const instanceProfiles = `arn:${partition}:iam::${args.accountId}:instance-profile/*`;
   return [
     {
       Sid: 'AllowScopedEC2InstanceAccessActions',
       Effect: 'Allow',
       Action: ['ec2:RunInstances', 'ec2:CreateFleet'],
-      Resource: ['image', 'snapshot', 'security-group', 'subnet', 'capacity-reservation'].map(
-        (t) => pulumi.interpolate`arn:${partition}:ec2:${region}::${t}/*`,
-      ),
+      Resource: [
+        awsOwned('image'),
+        awsOwned('snapshot'),
+        ec2('security-group'),
+        ec2('subnet'),
+        ec2('capacity-reservation'),
+      ],
     },
     {
       Sid: 'AllowScopedEC2LaunchTemplateAccessActions',
       Effect: 'Allow',
       Action: ['ec2:RunInstances', 'ec2:CreateFleet'],
       Resource: ec2('launch-template'),
-      Condition: {
-        StringEquals: { [`aws:ResourceTag/${owned}`]: 'owned' },
-        StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
-      },
+      Condition: ownedByNodePool,
     },
     {
       Sid: 'AllowScopedEC2InstanceActionsWithTags',
       Effect: 'Allow',
       Action: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
-      Resource: taggedResources,
-      Condition: {
-        StringEquals: {
-          [`aws:RequestTag/${owned}`]: 'owned',
-          'aws:RequestTag/eks:eks-cluster-name': clusterName,
-        },
-        StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
-      },
+      Resource: [...launched, 'spot-instances-request', 'capacity-reservation'].map(ec2),
+      Condition: requestTags,
     },
     {
       Sid: 'AllowScopedResourceCreationTagging',
       Effect: 'Allow',
       Action: 'ec2:CreateTags',
-      Resource: taggedResources,
+      Resource: [...launched, 'spot-instances-request'].map(ec2),
       Condition: {
         StringEquals: {
-          [`aws:RequestTag/${owned}`]: 'owned',
+          ...requestTags.StringEquals,
           'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'],
         },
+        StringLike: requestTags.StringLike,
       },
     },
     {
@@ -133,8 +140,11 @@ export function karpenterControllerStatements(input: {
       Action: 'ec2:CreateTags',
       Resource: ec2('instance'),
       Condition: {
-        StringEquals: { [`aws:ResourceTag/${owned}`]: 'owned' },
-        StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
+        ...ownedByNodePool,
+        StringEqualsIfExists: { 'aws:RequestTag/eks:eks-cluster-name': clusterName },
+        'ForAllValues:StringEquals': {
+          'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'],
+        },
       },
     },
     {
@@ -142,16 +152,13 @@ export function karpenterControllerStatements(input: {
       Effect: 'Allow',
       Action: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
       Resource: [ec2('instance'), ec2('launch-template')],
-      Condition: {
-        StringEquals: { [`aws:ResourceTag/${owned}`]: 'owned' },
-        StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
-      },
+      Condition: ownedByNodePool,
     },
     {
       Sid: 'AllowRegionalReadActions',
       Effect: 'Allow',
       Action: [
-        'ec2:DescribeAvailabilityZones',
+        'ec2:DescribeCapacityReservations',
         'ec2:DescribeImages',
         'ec2:DescribeInstances',
         'ec2:DescribeInstanceTypeOfferings',
@@ -160,7 +167,6 @@ export function karpenterControllerStatements(input: {
         'ec2:DescribeSecurityGroups',
         'ec2:DescribeSpotPriceHistory',
         'ec2:DescribeSubnets',
-        'ec2:DescribeCapacityReservations',
       ],
       Resource: '*',
       Condition: { StringEquals: { 'aws:RequestedRegion': region } },
@@ -169,8 +175,9 @@ export function karpenterControllerStatements(input: {
       Sid: 'AllowSSMReadActions',
       Effect: 'Allow',
       Action: 'ssm:GetParameter',
-      Resource: pulumi.interpolate`arn:${partition}:ssm:${region}::parameter/aws/service/*`,
+      Resource: `arn:${partition}:ssm:${region}::parameter/aws/service/*`,
     },
+    // The Pricing API lives in us-east-1 (or eu-central-1/ap-south-1), hence no region condition.
     {
       Sid: 'AllowPricingReadActions',
       Effect: 'Allow',
@@ -181,74 +188,145 @@ export function karpenterControllerStatements(input: {
       Sid: 'AllowInterruptionQueueActions',
       Effect: 'Allow',
       Action: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-      Resource: input.interruptionQueueArn,
+      Resource: args.interruptionQueueArn,
     },
     {
       Sid: 'AllowPassingInstanceRole',
       Effect: 'Allow',
       Action: 'iam:PassRole',
-      Resource: input.nodeRoleArn,
+      Resource: args.nodeRoleArn,
       Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     },
-    {
-      Sid: 'AllowScopedInstanceProfileActions',
-      Effect: 'Allow',
-      Action: [
-        'iam:CreateInstanceProfile',
-        'iam:TagInstanceProfile',
-        'iam:AddRoleToInstanceProfile',
-        'iam:RemoveRoleFromInstanceProfile',
-        'iam:DeleteInstanceProfile',
-      ],
-      Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:instance-profile/*`,
-      Condition: {
-        StringEquals: {
-          [`aws:ResourceTag/${owned}`]: 'owned',
-          'aws:ResourceTag/topology.kubernetes.io/region': region,
-        },
-        StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' },
-      },
-    },
+    // The EC2NodeClass finalizer and the instance-profile garbage collector still list and read
+    // profiles (pkg/controllers/nodeclass/controller.go finalize); a denial blocks `destroy`.
     {
       Sid: 'AllowInstanceProfileReadActions',
       Effect: 'Allow',
       Action: 'iam:GetInstanceProfile',
-      Resource: pulumi.interpolate`arn:${partition}:iam::${accountId}:instance-profile/*`,
+      Resource: instanceProfiles,
+    },
+    {
+      Sid: 'AllowUnscopedInstanceProfileListAction',
+      Effect: 'Allow',
+      Action: 'iam:ListInstanceProfiles',
+      Resource: '*',
     },
     {
       Sid: 'AllowAPIServerEndpointDiscovery',
       Effect: 'Allow',
       Action: 'eks:DescribeCluster',
-      Resource: input.clusterArn,
+      Resource: args.clusterArn,
     },
+  ];
+}
+
+/** The interruption queue's policy: only these EventBridge rules may send, never over plain HTTP. */
+export function interruptionQueueStatements(
+  queueArn: string,
+  ruleArns: readonly string[],
+): PolicyStatement[] {
+  return [
+    {
+      Sid: 'EventBridgeWrite',
+      Effect: 'Allow',
+      Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] },
+      Action: 'sqs:SendMessage',
+      Resource: queueArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': [...ruleArns] } },
+    },
+    denyInsecureTransport('sqs', queueArn),
   ];
 }
 
 export class Karpenter extends pulumi.ComponentResource {
   readonly controllerRoleArn: pulumi.Output<string>;
   readonly nodeRoleName: pulumi.Output<string>;
+  readonly instanceProfileName: pulumi.Output<string>;
   readonly interruptionQueueUrl: pulumi.Output<string>;
-  readonly nodePoolName: string;
+  readonly nodePoolName = 'workers';
+  readonly nodeClassName = 'darkroom-workers';
+  /** The controller Helm release; the NodePool and EC2NodeClass depend on it. */
+  readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:karpenter:Karpenter', name, {}, opts);
-    const account = aws.getCallerIdentityOutput({}, { parent: this });
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const nodes = this.createNodeIdentity(name, args);
+    const queue = this.createInterruptionQueue(name);
+    const controller = this.createControllerRole(name, args, nodes.role.arn, queue.queue.arn);
+    // Everything the controller needs to launch *and terminate* nodes is a dependency of its
+    // release, so on `destroy` Pulumi deletes the NodePool and EC2NodeClass (whose finalizers make
+    // Karpenter terminate its instances) before any of it.
+    const prerequisites: pulumi.Resource[] = [
+      controller.policy,
+      nodes.profile,
+      nodes.accessEntry,
+      ...nodes.attachments,
+      queue.policy,
+    ];
+    if (args.spotServiceLinkedRole === 'create')
+      prerequisites.push(
+        new aws.iam.ServiceLinkedRole(
+          `${name}-spot-slr`,
+          { awsServiceName: 'spot.amazonaws.com', description: 'EC2 Spot, for Karpenter' },
+          { parent: this },
+        ),
+      );
+    this.release = this.installController(name, args, {
+      roleArn: controller.role.arn,
+      queueName: queue.queue.name,
+      prerequisites,
+    });
+    const nodeClass = new k8s.apiextensions.CustomResource(
+      `${name}-nodeclass`,
+      workersNodeClass(this.nodeClassName, args, nodes.profile.name),
+      { parent: this, provider: args.provider, dependsOn: [this.release] },
+    );
+    const nodePool: NodePool = {
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: this.nodePoolName },
+      spec: workersNodePoolSpec({ ...args, nodeClassName: this.nodeClassName }),
+    };
+    new k8s.apiextensions.CustomResource(`${name}-nodepool`, nodePool, {
+      parent: this,
+      provider: args.provider,
+      dependsOn: [nodeClass],
+    });
 
-    // Nodes
-    const { role: nodeRole } = createNodeRole(
+    this.controllerRoleArn = controller.role.arn;
+    this.nodeRoleName = nodes.role.name;
+    this.instanceProfileName = nodes.profile.name;
+    this.interruptionQueueUrl = queue.queue.url;
+    this.registerOutputs({
+      controllerRoleArn: this.controllerRoleArn,
+      nodeRoleName: this.nodeRoleName,
+      instanceProfileName: this.instanceProfileName,
+      interruptionQueueUrl: this.interruptionQueueUrl,
+    });
+  }
+
+  /** The node role, the instance profile the EC2NodeClass names, and the node access entry. */
+  private createNodeIdentity(name: string, args: KarpenterArgs) {
+    const { role, attachments } = createNodeRole(
       `${name}-node-role`,
       `Karpenter worker nodes of ${args.clusterName}`,
       this,
     );
-    new aws.iam.InstanceProfile(`${name}-node-profile`, { role: nodeRole.name }, { parent: this });
-    new aws.eks.AccessEntry(
-      `${name}-node-access`,
-      { clusterName: args.clusterEndpointName, principalArn: nodeRole.arn, type: 'EC2_LINUX' },
+    const profile = new aws.iam.InstanceProfile(
+      `${name}-node-profile`,
+      { role: role.name },
       { parent: this },
     );
+    const accessEntry = new aws.eks.AccessEntry(
+      `${name}-node-access`,
+      { clusterName: args.clusterEndpointName, principalArn: role.arn, type: 'EC2_LINUX' },
+      { parent: this },
+    );
+    return { role, attachments, profile, accessEntry };
+  }
 
-    // Interruption handling
+  /** The queue EventBridge feeds with spot interruptions and instance events. */
+  private createInterruptionQueue(name: string) {
     const queue = new aws.sqs.Queue(
       `${name}-interruptions`,
       { messageRetentionSeconds: 300, sqsManagedSseEnabled: true },
@@ -270,27 +348,31 @@ export class Karpenter extends pulumi.ComponentResource {
       );
       return rule;
     });
-    new aws.sqs.QueuePolicy(
+    const policy = new aws.sqs.QueuePolicy(
       `${name}-interruptions-policy`,
       {
         queueUrl: queue.url,
-        policy: policyDocument([
-          {
-            Sid: 'EventBridgeWrite',
-            Effect: 'Allow',
-            Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] },
-            Action: 'sqs:SendMessage',
-            Resource: queue.arn,
-            Condition: { ArnEquals: { 'aws:SourceArn': rules.map((r) => r.arn) } },
-          },
-          denyInsecureTransport('sqs', queue.arn),
-        ]),
+        policy: pulumi
+          .all([queue.arn, pulumi.all(rules.map((r) => r.arn))])
+          .apply(([queueArn, ruleArns]) =>
+            JSON.stringify(policyDocument(interruptionQueueStatements(queueArn, ruleArns))),
+          ),
       },
       { parent: this },
     );
+    return { queue, policy };
+  }
 
-    // Controller
-    const controllerRole = new aws.iam.Role(
+  /** The controller's IRSA role and its policy. */
+  private createControllerRole(
+    name: string,
+    args: KarpenterArgs,
+    nodeRoleArn: pulumi.Output<string>,
+    interruptionQueueArn: pulumi.Output<string>,
+  ) {
+    const account = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const role = new aws.iam.Role(
       `${name}-controller-role`,
       {
         assumeRolePolicy: irsaTrustPolicy(
@@ -303,106 +385,125 @@ export class Karpenter extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
-      `${name}-controller-policy`,
-      {
-        role: controllerRole.name,
-        policy: policyDocument(
-          karpenterControllerStatements({
-            clusterName: args.clusterName,
-            region: args.region,
-            accountId: account.accountId,
-            partition,
-            clusterArn: args.clusterArn,
-            nodeRoleArn: nodeRole.arn,
-            interruptionQueueArn: queue.arn,
-          }),
+    const document = pulumi
+      .all([account.accountId, partition, args.clusterArn, nodeRoleArn, interruptionQueueArn])
+      .apply(([accountId, partitionName, clusterArn, nodeRole, queueArn]) =>
+        JSON.stringify(
+          policyDocument(
+            karpenterControllerStatements({
+              clusterName: args.clusterName,
+              region: args.region,
+              accountId,
+              partition: partitionName,
+              clusterArn,
+              nodeRoleArn: nodeRole,
+              interruptionQueueArn: queueArn,
+            }),
+          ),
         ),
-      },
+      );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-controller-policy`,
+      { role: role.name, policy: document },
       { parent: this },
     );
-    const release = new k8s.helm.v3.Release(
+    return { role, policy };
+  }
+
+  /**
+   * The CRDs (their own chart: Helm never upgrades CRDs bundled in a chart) and the controller.
+   * Helm pulls both anonymously from public ECR; stale `public.ecr.aws` credentials in Helm's
+   * registry config make that pull fail with 403 (`helm registry logout public.ecr.aws`).
+   */
+  private installController(
+    name: string,
+    args: KarpenterArgs,
+    controller: {
+      roleArn: pulumi.Output<string>;
+      queueName: pulumi.Output<string>;
+      prerequisites: pulumi.Resource[];
+    },
+  ): k8s.helm.v3.Release {
+    const k8sOpts = { parent: this, provider: args.provider };
+    const crds = new k8s.helm.v3.Release(
+      `${name}-crds`,
+      {
+        name: 'karpenter-crd',
+        chart: 'oci://public.ecr.aws/karpenter/karpenter-crd',
+        version: args.chartVersion,
+        namespace: KARPENTER_NAMESPACE,
+      },
+      { ...k8sOpts, dependsOn: args.dependsOn ?? [] },
+    );
+    return new k8s.helm.v3.Release(
       `${name}-controller`,
       {
         name: 'karpenter',
         chart: 'oci://public.ecr.aws/karpenter/karpenter',
         version: args.chartVersion,
         namespace: KARPENTER_NAMESPACE,
+        skipCrds: true,
         values: {
-          settings: { clusterName: args.clusterName, interruptionQueue: queue.name },
+          settings: { clusterName: args.clusterName, interruptionQueue: controller.queueName },
           serviceAccount: {
             name: KARPENTER_SERVICE_ACCOUNT,
-            annotations: { [IRSA_ANNOTATION]: controllerRole.arn },
+            annotations: { [IRSA_ANNOTATION]: controller.roleArn },
           },
           replicas: 2,
           podDisruptionBudget: { name: 'karpenter', maxUnavailable: 1 },
           ...SYSTEM_PLACEMENT,
-          controller: {
-            resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
-          },
+          // Upstream's getting-started values: 1 CPU and 1 GiB, requests = limits.
+          controller: { resources: { requests: KARPENTER_RESOURCES, limits: KARPENTER_RESOURCES } },
         },
       },
-      { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
+      { ...k8sOpts, dependsOn: [...(args.dependsOn ?? []), crds, ...controller.prerequisites] },
     );
-
-    const nodeClassName = 'darkroom-workers';
-    const nodeClass = {
-      apiVersion: 'karpenter.k8s.aws/v1',
-      kind: 'EC2NodeClass',
-      metadata: { name: nodeClassName },
-      spec: nodeRole.name.apply((role): EC2NodeClassSpec => ({
-        role,
-        amiSelectorTerms: [{ alias: args.amiAlias }],
-        subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': args.clusterName } }],
-        securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': args.clusterName } }],
-        metadataOptions: {
-          httpEndpoint: 'enabled',
-          httpProtocolIPv6: 'disabled',
-          httpPutResponseHopLimit: 1,
-          httpTokens: 'required',
-        },
-        blockDeviceMappings: [
-          {
-            deviceName: '/dev/xvda',
-            ebs: {
-              volumeSize: '50Gi',
-              volumeType: 'gp3',
-              encrypted: true,
-              deleteOnTermination: true,
-            },
-          },
-        ],
-        tags: { 'darkroom.io/cluster': args.clusterName, 'darkroom.io/role': 'worker' },
-      })),
-    } satisfies Omit<EC2NodeClass, 'spec'> & { spec: pulumi.Output<EC2NodeClassSpec> };
-    const nodeClassResource = new k8s.apiextensions.CustomResource(`${name}-nodeclass`, nodeClass, {
-      parent: this,
-      provider: args.provider,
-      dependsOn: [release],
-    });
-
-    this.nodePoolName = 'workers';
-    const nodePool: NodePool = {
-      apiVersion: 'karpenter.sh/v1',
-      kind: 'NodePool',
-      metadata: { name: this.nodePoolName },
-      spec: workersNodePoolSpec({ ...args, nodeClassName }),
-    };
-    new k8s.apiextensions.CustomResource(`${name}-nodepool`, nodePool, {
-      parent: this,
-      provider: args.provider,
-      dependsOn: [nodeClassResource],
-    });
-
-    this.controllerRoleArn = controllerRole.arn;
-    this.nodeRoleName = nodeRole.name;
-    this.interruptionQueueUrl = queue.url;
-    this.registerOutputs({
-      controllerRoleArn: this.controllerRoleArn,
-      nodeRoleName: this.nodeRoleName,
-      interruptionQueueUrl: this.interruptionQueueUrl,
-    });
   }
+}
+
+/** Controller resources as Karpenter's getting-started guide sets them (step08-apply-helm-chart.sh). */
+export const KARPENTER_RESOURCES = { cpu: '1', memory: '1Gi' } as const;
+
+/**
+ * The `darkroom-workers` EC2NodeClass. It names the instance profile this program owns
+ * (`instanceProfile`, not `role`), so the controller needs no IAM write permission and `destroy`
+ * never waits on it to delete a profile.
+ */
+export function workersNodeClass(
+  name: string,
+  args: Pick<KarpenterArgs, 'amiAlias' | 'clusterName'>,
+  instanceProfile: pulumi.Output<string>,
+): Omit<EC2NodeClass, 'spec'> & { spec: pulumi.Output<EC2NodeClassSpec> } {
+  const discovery = { tags: { 'karpenter.sh/discovery': args.clusterName } };
+  return {
+    apiVersion: 'karpenter.k8s.aws/v1',
+    kind: 'EC2NodeClass',
+    metadata: { name },
+    spec: instanceProfile.apply((profile): EC2NodeClassSpec => ({
+      instanceProfile: profile,
+      amiSelectorTerms: [{ alias: args.amiAlias }],
+      subnetSelectorTerms: [discovery],
+      securityGroupSelectorTerms: [discovery],
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpProtocolIPv6: 'disabled',
+        httpPutResponseHopLimit: 1,
+        httpTokens: 'required',
+      },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: {
+            volumeSize: '50Gi',
+            volumeType: 'gp3',
+            encrypted: true,
+            deleteOnTermination: true,
+          },
+        },
+      ],
+      tags: { 'darkroom.io/cluster': args.clusterName, 'darkroom.io/role': 'worker' },
+    })),
+  };
 }
 
 /** The `workers` NodePool: spot first, on-demand when spot is short, tainted for photo workers, CPU-capped. */
@@ -459,7 +560,7 @@ export function workersNodePoolSpec(
 
 /**
  * Install Karpenter and the `workers` NodePool.
- * @example createKarpenter('karpenter', { clusterName, provider, chartVersion: '1.8.1', amiAlias: 'al2023@v20251117', cpuLimit: '64', … })
+ * @example createKarpenter('karpenter', { clusterName, provider, chartVersion: '1.8.1', amiAlias: 'al2023@v20251120', cpuLimit: '64', … })
  */
 export function createKarpenter(
   name: string,

@@ -5,8 +5,11 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { bucketPolicy, workQueuePolicy } from '@darkroom/access';
 import { type Operation, type QueueTopology, describeTopology } from '@darkroom/pipeline-spec';
-import { denyInsecureTransport, policyDocument } from './iam.ts';
+
+/** Days after which S3 aborts a multipart upload nobody completed. */
+export const ABANDONED_UPLOAD_DAYS = 1;
 
 export interface PhotoStorageArgs {
   /** Prefix of queue names, e.g. `darkroom-dev`. */
@@ -118,13 +121,28 @@ export class PhotoStorage extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    // Photos never expire; only the parts of multipart uploads a drained or killed worker left
+    // behind do (they are invisible in listings but billed as storage).
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-abandoned-uploads`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: 'abort-incomplete-multipart-uploads',
+            status: 'Enabled',
+            filter: {},
+            abortIncompleteMultipartUpload: { daysAfterInitiation: ABANDONED_UPLOAD_DAYS },
+          },
+        ],
+      },
+      { parent: this },
+    );
     new aws.s3.BucketPolicy(
       `${name}-tls-only`,
       {
         bucket: bucket.id,
-        policy: policyDocument([
-          denyInsecureTransport('s3', [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]),
-        ]),
+        policy: bucket.arn.apply((arn) => JSON.stringify(bucketPolicy(arn))),
       },
       { parent: this },
     );
@@ -173,20 +191,11 @@ export class PhotoStorage extends pulumi.ComponentResource {
             `${name}-${op}-queue-policy`,
             {
               queueUrl: queue.url,
-              policy: policyDocument([
-                {
-                  Sid: 'OnlyThisBucketSends',
-                  Effect: 'Allow',
-                  Principal: { Service: 's3.amazonaws.com' },
-                  Action: 'sqs:SendMessage',
-                  Resource: queue.arn,
-                  Condition: {
-                    ArnEquals: { 'aws:SourceArn': bucket.arn },
-                    StringEquals: { 'aws:SourceAccount': account.accountId },
-                  },
-                },
-                denyInsecureTransport('sqs', queue.arn),
-              ]),
+              policy: pulumi
+                .all([queue.arn, bucket.arn, account.accountId])
+                .apply(([queueArn, bucketArn, accountId]) =>
+                  JSON.stringify(workQueuePolicy({ queueArn, bucketArn, accountId })),
+                ),
             },
             { parent: this },
           ),

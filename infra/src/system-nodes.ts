@@ -29,6 +29,8 @@ export interface SystemNodeGroupArgs {
   readonly min: number;
   readonly max: number;
   readonly diskGiB: number;
+  /** With a custom launch template EKS leaves the version to us: pin it to the control plane's. */
+  readonly kubernetesVersion: string;
 }
 
 export class SystemNodeGroup extends pulumi.ComponentResource {
@@ -90,6 +92,9 @@ export class SystemNodeGroup extends pulumi.ComponentResource {
           version: pulumi.interpolate`${launchTemplate.latestVersion}`,
         },
         amiType: 'AL2023_x86_64_STANDARD',
+        // pulumi-eks sets the cluster's version only when no launch template is given; without
+        // this, a Kubernetes upgrade would move the control plane and leave these nodes behind.
+        version: args.kubernetesVersion,
       },
       { parent: this, dependsOn: attachments },
     );

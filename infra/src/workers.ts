@@ -6,6 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { workerPolicy } from '@darkroom/access';
 import {
   CONCURRENCY_PER_POD,
   HEALTH_PORT,
@@ -15,11 +16,9 @@ import {
   WORKER_ENV,
   WORKER_RESOURCES,
   type Operation,
-  inputPrefix,
-  outputPrefix,
 } from '@darkroom/pipeline-spec';
 import type { ScaledObject, ScaledObjectSpec, TriggerAuthentication } from './crd-types.ts';
-import { IRSA_ANNOTATION, type PolicyStatement, irsaTrustPolicy, policyDocument } from './iam.ts';
+import { IRSA_ANNOTATION, irsaTrustPolicy } from './iam.ts';
 import { WORKER_ROLE_LABEL, WORKER_TAINT } from './karpenter.ts';
 
 export const WORKLOAD_NAMESPACE = 'darkroom';
@@ -76,56 +75,29 @@ export interface WorkerArgs {
 }
 
 /**
- * What one worker may do: read its input prefix (and HEAD/read its own outputs, for the
- * idempotency check), write its output prefix, consume its queue, dead-letter to its DLQ.
+ * The worker's role policy: `@darkroom/access`'s `workerPolicy` over this stack's ARNs, the same
+ * document the local emulator enforces.
  */
-export function workerPolicyStatements(
+export function workerPolicyJson(
   args: Pick<
     WorkerArgs,
     'operation' | 'bucketArn' | 'queueArn' | 'deadLetterQueueArn' | 'bucketKmsKeyArn' | 'region'
   >,
-): PolicyStatement[] {
-  const statements: PolicyStatement[] = [
-    {
-      Sid: 'ReadOwnInputs',
-      Effect: 'Allow',
-      Action: 's3:GetObject',
-      Resource: pulumi.interpolate`${args.bucketArn}/${inputPrefix(args.operation)}*`,
-    },
-    {
-      Sid: 'WriteOwnOutputs',
-      Effect: 'Allow',
-      Action: ['s3:PutObject', 's3:GetObject'],
-      Resource: pulumi.interpolate`${args.bucketArn}/${outputPrefix(args.operation)}*`,
-    },
-    {
-      Sid: 'ConsumeOwnQueue',
-      Effect: 'Allow',
-      Action: [
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:ChangeMessageVisibility',
-        'sqs:GetQueueAttributes',
-      ],
-      Resource: args.queueArn,
-    },
-    {
-      Sid: 'DeadLetterToOwnDlq',
-      Effect: 'Allow',
-      Action: 'sqs:SendMessage',
-      Resource: args.deadLetterQueueArn,
-    },
-  ];
-  if (args.bucketKmsKeyArn) {
-    statements.push({
-      Sid: 'UseBucketKeyThroughS3',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: args.bucketKmsKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `s3.${args.region}.amazonaws.com` } },
-    });
-  }
-  return statements;
+): pulumi.Output<string> {
+  return pulumi
+    .all([args.bucketArn, args.queueArn, args.deadLetterQueueArn, args.bucketKmsKeyArn])
+    .apply(([bucketArn, queueArn, deadLetterQueueArn, bucketKmsKeyArn]) =>
+      JSON.stringify(
+        workerPolicy({
+          operation: args.operation,
+          region: args.region,
+          bucketArn,
+          queueArn,
+          deadLetterQueueArn,
+          bucketKmsKeyArn,
+        }),
+      ),
+    );
 }
 
 /** Requests equal limits: Guaranteed QoS, predictable bin-packing, no noisy neighbours. */
@@ -162,7 +134,7 @@ export class Worker extends pulumi.ComponentResource {
     );
     new aws.iam.RolePolicy(
       `${name}-policy`,
-      { role: role.name, policy: policyDocument(workerPolicyStatements(args)) },
+      { role: role.name, policy: workerPolicyJson(args) },
       { parent: this },
     );
 
@@ -195,7 +167,10 @@ export class Worker extends pulumi.ComponentResource {
       {
         metadata: { name: appName, namespace, labels },
         spec: {
-          // replicas is owned by KEDA's HPA; leaving it unset keeps `pulumi up` from fighting it.
+          // Created at zero and handed to KEDA: a first replica would need a Karpenter node before
+          // the ScaledObject even exists, so `up` would wait on capacity (and launch a node just to
+          // scale to zero). `ignoreChanges` below keeps later `up`s from resetting KEDA's count.
+          replicas: 0,
           revisionHistoryLimit: 5,
           selector: { matchLabels: labels },
           strategy: {
@@ -280,7 +255,7 @@ export class Worker extends pulumi.ComponentResource {
           },
         },
       },
-      k8sOpts,
+      { ...k8sOpts, ignoreChanges: ['spec.replicas'] },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(

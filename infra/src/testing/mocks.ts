@@ -5,6 +5,7 @@
  * answers the provider function calls the program makes, and waits for all registrations.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'eu-west-1';
@@ -16,7 +17,29 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
   /** URN::id of the explicit provider, when one was passed. */
   readonly provider: string | undefined;
+  /** URNs this resource waits for (explicit `dependsOn`, components expanded, and input dependencies). */
+  readonly dependencies: readonly string[];
+  readonly parent: string;
+  readonly ignoreChanges: readonly string[];
 }
+
+/** What the engine is told besides inputs, captured from the request the mock monitor receives. */
+interface RequestDetails {
+  getDependenciesList(): string[];
+  getParent(): string;
+  getIgnorechangesList(): string[];
+}
+let currentRequest: RequestDetails | undefined;
+const register = MockMonitor.prototype.registerResource;
+// The mocks' `newResource` sees only type, name and inputs; ordering lives in the request itself,
+// which the monitor hands to `newResource` synchronously.
+MockMonitor.prototype.registerResource = function (
+  req: RequestDetails,
+  callback: Parameters<typeof register>[1],
+) {
+  currentRequest = req;
+  return register.call(this, req, callback);
+};
 
 type State = Record<string, unknown>;
 
@@ -49,7 +72,8 @@ function outputsFor(type: string, name: string, inputs: State): State {
           clusters: [{ name: physical }],
         }),
         oidcProviderArn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${OIDC_HOST}`,
-        oidcProviderUrl: OIDC_HOST,
+        // pulumi-eks: oidcProviderUrl is the issuer URL (https://…), oidcIssuer the bare host.
+        oidcProviderUrl: `https://${OIDC_HOST}`,
         oidcIssuer: OIDC_HOST,
         eksCluster: {
           name: physical,
@@ -87,6 +111,8 @@ function outputsFor(type: string, name: string, inputs: State): State {
     }
     case 'aws:iam/role:Role':
       return { arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physical}`, name: physical };
+    case 'aws:iam/instanceProfile:InstanceProfile':
+      return { arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${physical}`, name: physical };
     case 'aws:kms/key:Key':
       return { arn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${name}`, keyId: name };
     case 'aws:ecr/repository:Repository':
@@ -146,6 +172,9 @@ export async function installMocks(stack: string): Promise<MockedProgram> {
           name: args.name,
           inputs,
           provider: args.provider,
+          dependencies: currentRequest?.getDependenciesList() ?? [],
+          parent: currentRequest?.getParent() ?? '',
+          ignoreChanges: currentRequest?.getIgnorechangesList() ?? [],
         });
         return {
           id: `${args.name}-id`,
@@ -206,6 +235,11 @@ export function policyOf(
 } {
   const raw = resource.inputs[field];
   return JSON.parse(typeof raw === 'string' ? raw : JSON.stringify(raw));
+}
+
+/** Whether `resource` waits for `other` (by URN, which ends in `::<name>`). */
+export function waitsFor(resource: RecordedResource, other: RecordedResource): boolean {
+  return resource.dependencies.some((urn) => urn.endsWith(`::${other.name}`));
 }
 
 export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);

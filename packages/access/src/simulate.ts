@@ -31,12 +31,11 @@ export interface PolicySet {
 
 /** The simulator refused the input (a malformed policy or an unknown action): a bug, not a denial. */
 export class SimulationError extends Error {
-  constructor(
-    readonly request: AccessRequest,
-    detail: string,
-  ) {
+  readonly request: AccessRequest;
+  constructor(request: AccessRequest, detail: string) {
     super(`Cannot simulate ${request.action} on ${request.resource}: ${detail}`);
     this.name = 'SimulationError';
+    this.request = request;
   }
 }
 
