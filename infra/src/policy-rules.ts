@@ -86,6 +86,94 @@ export const RULES: readonly Rule[] = [
       ),
   },
   {
+    name: 'iam-account-scoped-arn-has-account',
+    description:
+      'EC2 resource ARNs other than AWS-owned images and snapshots carry an account ("*" or the id); with an empty account field they match nothing and every launch is denied.',
+    check: (r) =>
+      badAllows(
+        r,
+        (s) =>
+          asArray(s.Resource).some((arn) => {
+            const match = /^arn:[^:]+:ec2:[^:]*::([a-z-]+)\//.exec(arn);
+            return match !== null && !['image', 'snapshot'].includes(match[1] ?? '');
+          }),
+        (s) => ` on ${JSON.stringify(s.Resource)}: an account-scoped EC2 ARN with no account`,
+      ),
+  },
+  {
+    name: 'iam-create-not-conditioned-on-resource-tags',
+    description:
+      'A Create* permission cannot depend on aws:ResourceTag: the resource has no tags until it exists (use aws:RequestTag).',
+    check: (r) =>
+      badAllows(
+        r,
+        (s) =>
+          JSON.stringify(s.Condition ?? {}).includes('aws:ResourceTag/') &&
+          asArray(s.Action).some((action) => {
+            // iam:CreateInstanceProfile creates an `instance-profile`: is that what Resource names?
+            const created = /:Create([A-Za-z]+)$/.exec(action)?.[1];
+            if (created === undefined) return false;
+            const type = created.replace(/(?<=[a-z])([A-Z])/g, '-$1').toLowerCase();
+            return asArray(s.Resource).some((arn) => arn.includes(`:${type}/`));
+          }),
+        () => ' only for resources that already carry tags',
+      ),
+  },
+  {
+    name: 's3-readers-of-own-writes-may-list',
+    description:
+      'A role that reads objects under a prefix it writes (an existence check) may list that prefix; otherwise S3 answers a missing key with 403, not 404.',
+    check: (r) => {
+      if (r.type !== 'aws:iam/rolePolicy:RolePolicy') return [];
+      const allows = statements(r.inputs['policy']).filter((s) => s.Effect === 'Allow');
+      const prefixes = (action: string) =>
+        allows
+          .filter((s) => asArray(s.Action).includes(action))
+          .flatMap((s) => asArray(s.Resource))
+          .filter((arn) => arn.startsWith('arn:aws:s3:::') && arn.includes('/'));
+      const written = new Set(prefixes('s3:PutObject'));
+      const listed = allows
+        .filter((s) => asArray(s.Action).includes('s3:ListBucket'))
+        .flatMap((s) => asArray(get(s.Condition, 'StringLike.s3:prefix') as string | string[]));
+      return prefixes('s3:GetObject')
+        .filter((arn) => written.has(arn))
+        .filter((arn) => !listed.includes(arn.slice(arn.indexOf('/') + 1)))
+        .map((arn) => `reads and writes ${arn} but may not list it: a missing key answers 403`);
+    },
+  },
+  {
+    name: 'eks-coredns-after-nodes',
+    description:
+      'Without a default node group, CoreDNS must not be created inside eks.Cluster: it waits for nodes that do not exist yet and times out the first `up`.',
+    check: (r) =>
+      r.type === 'eks:index:Cluster' &&
+      r.inputs['skipDefaultNodeGroup'] === true &&
+      get(r.inputs, 'corednsAddonOptions.enabled') !== false
+        ? ['CoreDNS is created with the cluster, before any node can run it']
+        : [],
+  },
+  {
+    name: 'pdb-allows-eviction',
+    description:
+      'A chart PodDisruptionBudget with minAvailable at or above its replica count blocks every node drain and upgrade.',
+    check: (r) => {
+      if (r.type !== 'kubernetes:helm.sh/v3:Release' || r.inputs['name'] !== 'keda') return [];
+      const values = r.inputs['values'];
+      return (
+        [
+          ['operator', 'operator.replicaCount'],
+          ['metricServer', 'metricsServer.replicaCount'],
+        ] as const
+      ).flatMap(([pdb, replicas]) => {
+        const min = get(values, `podDisruptionBudget.${pdb}.minAvailable`);
+        const count = Number(get(values, replicas) ?? 1);
+        return typeof min === 'number' && min >= count
+          ? [`${pdb} PDB minAvailable ${min} with ${count} replica(s) can never be evicted`]
+          : [];
+      });
+    },
+  },
+  {
     name: 's3-private-encrypted-tls-only',
     description:
       'Every bucket blocks public access, is encrypted by default and denies non-TLS requests.',

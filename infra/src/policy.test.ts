@@ -79,6 +79,72 @@ describe('policy rules', () => {
         })),
     ],
     [
+      'iam-account-scoped-arn-has-account',
+      () =>
+        mutate('aws:iam/rolePolicy:RolePolicy', 'karpenter-controller-policy', (i) => ({
+          ...i,
+          policy: String(i['policy']).replace(':*:security-group/*', '::security-group/*'),
+        })),
+    ],
+    [
+      'iam-create-not-conditioned-on-resource-tags',
+      () =>
+        mutate('aws:iam/rolePolicy:RolePolicy', 'karpenter-controller-policy', (i) => ({
+          ...i,
+          policy: JSON.stringify({
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'iam:CreateInstanceProfile',
+                Resource: 'arn:aws:iam::123456789012:instance-profile/*',
+                Condition: {
+                  StringEquals: { 'aws:ResourceTag/kubernetes.io/cluster/darkroom-dev': 'owned' },
+                },
+              },
+            ],
+          }),
+        })),
+    ],
+    [
+      's3-readers-of-own-writes-may-list',
+      () =>
+        mutate('aws:iam/rolePolicy:RolePolicy', 'thumbnail-worker-policy', (i) => {
+          const doc = JSON.parse(String(i['policy'])) as { Statement: { Sid?: string }[] };
+          doc.Statement = doc.Statement.filter((st) => st.Sid !== 'ListOwnOutputs');
+          return { ...i, policy: JSON.stringify(doc) };
+        }),
+    ],
+    [
+      'eks-coredns-after-nodes',
+      () =>
+        mutate('eks:index:Cluster', 'cluster-eks', (i) => ({
+          ...i,
+          corednsAddonOptions: { enabled: true, version: 'v1.12.4-eksbuild.1' },
+        })),
+    ],
+    [
+      'pdb-allows-eviction',
+      () =>
+        program.resources.map((r) =>
+          r.type === 'kubernetes:helm.sh/v3:Release' && r.inputs['name'] === 'keda'
+            ? {
+                ...r,
+                inputs: {
+                  ...r.inputs,
+                  values: {
+                    ...(r.inputs['values'] as object),
+                    metricsServer: { replicaCount: 1 },
+                    podDisruptionBudget: {
+                      operator: { maxUnavailable: 1 },
+                      metricServer: { minAvailable: 1 },
+                    },
+                  },
+                },
+              }
+            : r,
+        ),
+    ],
+    [
       'pods-restricted',
       () =>
         mutate('kubernetes:apps/v1:Deployment', 'watermark', (i) =>
