@@ -117,16 +117,24 @@ describe('stack configuration that would deploy but not work', () => {
     expect(problems({ endpoint: { publicAccess: false, deployFromInsideVpc: true } })).toBe('');
   });
 
-  it('moves the add-ons with kubernetesVersion, and refuses a kube-proxy built for another minor', () => {
-    expect(
-      addonVersionsFor(parseStackConfig({ ...rawStackConfig('dev'), kubernetesVersion: '1.33' })),
-    ).toEqual(ADDON_BUILDS['1.33']);
-    expect(
-      problems({ kubernetesVersion: '1.33', addonVersions: { kubeProxy: 'v1.34.0-eksbuild.2' } }),
-    ).toContain('darkroom:addonVersions.kubeProxy must match kubernetesVersion 1.33');
+  it('moves the add-ons with kubernetesVersion: a minor without pinned builds must pin them, and kube-proxy must match', () => {
+    expect(addonVersionsFor(stackConfig('dev'))).toEqual(ADDON_BUILDS['1.34']);
     expect(problems({ kubernetesVersion: '1.35' })).toContain(
       'darkroom:addonVersions.coredns has no default for Kubernetes 1.35: pin it',
     );
+    const pinned = { vpcCni: 'v1.20.4-eksbuild.1', coredns: 'v1.12.4-eksbuild.1' };
+    expect(
+      problems({
+        kubernetesVersion: '1.35',
+        addonVersions: { ...pinned, kubeProxy: 'v1.34.0-eksbuild.2' },
+      }),
+    ).toContain('darkroom:addonVersions.kubeProxy must match kubernetesVersion 1.35');
+    expect(
+      problems({
+        kubernetesVersion: '1.35',
+        addonVersions: { ...pinned, kubeProxy: 'v1.35.0-eksbuild.1' },
+      }),
+    ).toBe('');
   });
 
   it('pins an AMI release that amazon-eks-ami published (v20251117 never existed, so Karpenter found no AMI)', () => {

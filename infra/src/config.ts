@@ -7,9 +7,10 @@ import { OPERATIONS, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 
 /**
- * The EKS add-on builds published for each Kubernetes minor (`aws eks describe-addon-versions
- * --kubernetes-version <v>`, default builds as of 2025-11). A version bump takes its own builds,
- * so the add-ons move with the control plane.
+ * The EKS add-on builds pinned per Kubernetes minor (`aws eks describe-addon-versions
+ * --kubernetes-version <v>`). A stack on a minor listed here takes its builds; any other minor must
+ * pin all three in `addonVersions` (the schema refuses it otherwise), so a version bump can never
+ * leave the add-ons on the previous minor's builds.
  */
 export interface AddonBuilds {
   readonly vpcCni: string;
@@ -17,11 +18,6 @@ export interface AddonBuilds {
   readonly kubeProxy: string;
 }
 export const ADDON_BUILDS: Readonly<Record<string, AddonBuilds>> = {
-  '1.33': {
-    vpcCni: 'v1.20.4-eksbuild.1',
-    coredns: 'v1.12.1-eksbuild.2',
-    kubeProxy: 'v1.33.3-eksbuild.6',
-  },
   '1.34': {
     vpcCni: 'v1.20.4-eksbuild.1',
     coredns: 'v1.12.4-eksbuild.1',
