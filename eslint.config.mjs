@@ -1,5 +1,6 @@
 // Flat config shared by every project. Module boundaries are enforced by Nx tags:
-// image-ops and pipeline-spec import nothing internal; infra imports only the spec and access.
+// image-ops and pipeline-spec import nothing internal; infra imports only the spec and access;
+// the planner imports the spec and infra's config schema and ScaledObject spec.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -58,6 +59,9 @@ export default [
                 'layer:image-ops',
               ],
             },
+            // The planner reads the stack config schema and the ScaledObject infra deploys
+            // (never a copy of their defaults); it deploys nothing.
+            { sourceTag: 'layer:planner', onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra'] },
           ],
         },
       ],

@@ -2,7 +2,8 @@
  * `npm run bench [-- --input DIR] [--rounds N]`: image-ops against ImageMagick and against its own
  * alternatives, measured side by side in one run on the same photos, with the same parallelism
  * (2 photos in flight on 2 cores). Variants are interleaved round by round so drift in machine
- * load hits all of them alike. Prints a Markdown table of figures and ratios.
+ * load hits all of them alike. Prints a Markdown table of figures and ratios, then writes the CPU
+ * cost per photo by operation and megapixels as JSON for the capacity planner (`--json FILE`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import {
   type OperationName,
 } from '../src/index.ts';
 import { SAMPLE_PHOTOS_DIR } from '../src/samples.ts';
+import { DEFAULT_COST_JSON, writeCostLadder } from './cost-ladder.ts';
 import { findImageMagick, runMagick } from './imagemagick.ts';
 import { type Measurement, cpuMs, merge, runParallel, summarise } from './measure.ts';
 
@@ -27,6 +29,8 @@ const { values: args } = parseArgs({
     input: { type: 'string', default: SAMPLE_PHOTOS_DIR },
     rounds: { type: 'string', default: '3' },
     parallel: { type: 'string', default: '2' },
+    json: { type: 'string', default: DEFAULT_COST_JSON },
+    'ladder-rounds': { type: 'string', default: '2' },
   },
 });
 const rounds = Number(args.rounds);
@@ -238,3 +242,11 @@ for (const operation of ['thumbnail', 'grayscale', 'watermark'] as const) {
   }
   console.log('');
 }
+
+const costFile = args.json ?? DEFAULT_COST_JSON;
+await writeCostLadder(
+  photos.map((p) => p.bytes),
+  costFile,
+  Number(args['ladder-rounds']),
+);
+console.log(`CPU cost per photo by operation and megapixels (for \`npm run plan\`): ${costFile}`);

@@ -5,11 +5,12 @@
  *   (a) raw: image-ops in this process, 2 photos in flight (2 lanes on 2 cores);
  *   (b) pipeline: 2 worker processes × 1 photo each, photos uploaded beforehand (upload not timed;
  *       timing runs from the workers being ready to the last photo stored).
- * Reports b/a per operation and for a 40/40/20 mix, plus per-photo worker overhead outside sharp.
+ * Reports b/a per operation and for a 40/40/20 mix, plus per-photo worker overhead outside sharp,
+ * and writes the same figures as JSON for the capacity planner (`--json FILE`).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { imageOperations, tuneSharpForWorker } from '@darkroom/image-ops';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
@@ -23,6 +24,10 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '20' },
     ops: { type: 'string', default: [...OPERATIONS, 'mix'].join(',') },
     concurrency: { type: 'string', default: '1' },
+    json: {
+      type: 'string',
+      default: new URL('../../../.bench/pipeline.json', import.meta.url).pathname,
+    },
   },
 });
 const files = listFiles(args.input ?? SAMPLE_PHOTOS_DIR).filter((f) =>
@@ -118,6 +123,7 @@ async function pipeline(
 }
 
 const rows: string[][] = [];
+const measured: Record<string, unknown>[] = [];
 async function compare(
   label: string,
   jobs: Job[],
@@ -141,6 +147,20 @@ async function compare(
     `${percentile(b.overheadMs, 50)?.toFixed(0)} / ${percentile(b.overheadMs, 95)?.toFixed(0)}`,
     b.rssMb.map((r) => r.toFixed(0)).join(', '),
   ]);
+  measured.push({
+    workload: label,
+    photos: n,
+    workerProcesses: workersFor([...new Set(jobs.map((j) => j.operation))]).length,
+    concurrencyPerWorker: Number(args.concurrency),
+    rawLanes: LANES,
+    rawPhotosPerSecond: aRate,
+    pipelinePhotosPerSecond: bRate,
+    rawCpuMsPerPhoto: a.cpuMs / n,
+    workerCpuMsPerPhoto: b.workerCpuMs / n,
+    emulatorCpuMsPerPhoto: b.emulatorCpuMs / n,
+    overheadMsP50: percentile(b.overheadMs, 50),
+    overheadMsP95: percentile(b.overheadMs, 95),
+  });
   process.stderr.write(
     `${label}: raw ${aRate.toFixed(2)} photos/s, pipeline ${bRate.toFixed(2)} photos/s\n`,
   );
@@ -176,3 +196,16 @@ console.log(
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+if (args.json) {
+  mkdirSync(dirname(args.json), { recursive: true });
+  const result = {
+    kind: 'darkroom-pipeline-overhead',
+    measuredAt: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+    node: process.version,
+    input: { dir: args.input, files: files.length, repeat: Number(args.repeat) },
+    workloads: measured,
+  };
+  writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nThe same figures as JSON (for \`npm run plan\`): ${args.json}`);
+}

@@ -1,0 +1,125 @@
+/**
+ * Per-photo cost of each operation, from the benches' JSON (`npm run bench` writes the CPU cost
+ * by operation and megapixels, `npm run bench:pipeline` the worker's overhead around it). The
+ * planner reads committed copies measured on the development machine (`data/`), dated inside.
+ */
+import { OPERATIONS, type Operation } from '@darkroom/pipeline-spec';
+import { z } from 'zod';
+import { readJsonFile } from './model-config.ts';
+
+const point = z.object({
+  megapixels: z.number().positive(),
+  photos: z.number().int().positive(),
+  cpuMsPerPhoto: z.number().positive(),
+  wallMsPerPhoto: z.number().positive(),
+});
+export const imageOpsCostSchema = z.object({
+  kind: z.literal('darkroom-image-ops-cost'),
+  measuredAt: z.iso.datetime(),
+  machine: z.string(),
+  operations: z.object(
+    Object.fromEntries(OPERATIONS.map((op) => [op, z.array(point).min(2)])) as Record<
+      Operation,
+      z.ZodArray<typeof point>
+    >,
+  ),
+});
+export const pipelineOverheadSchema = z.object({
+  kind: z.literal('darkroom-pipeline-overhead'),
+  measuredAt: z.iso.datetime(),
+  machine: z.string(),
+  workloads: z
+    .array(
+      z.object({
+        workload: z.string(),
+        workerProcesses: z.number().int().positive(),
+        concurrencyPerWorker: z.number().int().positive(),
+        rawLanes: z.number().int().positive(),
+        rawPhotosPerSecond: z.number().positive(),
+        pipelinePhotosPerSecond: z.number().positive(),
+        rawCpuMsPerPhoto: z.number().min(0),
+        workerCpuMsPerPhoto: z.number().min(0),
+      }),
+    )
+    .min(1),
+});
+
+export const DEFAULT_COST_FILES = {
+  imageOps: new URL('../data/image-ops-cost.json', import.meta.url).pathname,
+  pipeline: new URL('../data/pipeline-overhead.json', import.meta.url).pathname,
+};
+
+/** What one photo of an operation costs a worker, on the target instance family. */
+export interface PhotoCost {
+  /** CPU seconds of the image operation itself. */
+  readonly opCpuSeconds: number;
+  /** CPU seconds the worker spends around it (SDK, parsing, hashing). */
+  readonly overheadCpuSeconds: number;
+  /** Seconds a slot waits on S3/SQS without using CPU. */
+  readonly ioSeconds: number;
+}
+
+export interface CostModel {
+  readonly measuredAt: { readonly imageOps: string; readonly pipeline: string };
+  readonly machine: string;
+  readonly photoCost: (operation: Operation, megapixels: number) => PhotoCost;
+  /** The least-squares line through the ladder, for the report: ms = a + b × MP. */
+  readonly lines: Readonly<Record<Operation, { readonly a: number; readonly b: number }>>;
+}
+
+/** Least-squares line y = a + b·x. */
+export function fitLine(points: readonly { x: number; y: number }[]): { a: number; b: number } {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
+  const b = sxx === 0 ? 0 : sxy / sxx;
+  return { a: my - b * mx, b };
+}
+
+type PipelineWorkload = z.output<typeof pipelineOverheadSchema>['workloads'][number];
+
+/**
+ * The worker's cost around the image operation, in ms per photo: CPU (worker CPU minus raw CPU)
+ * and non-CPU wait (a slot's time per photo in the pipeline, minus a lane's time per photo raw,
+ * minus that extra CPU), both from one side-by-side bench run on the same photos.
+ */
+export function workerOverhead(w: PipelineWorkload | undefined): { cpu: number; io: number } {
+  if (!w) return { cpu: 0, io: 0 };
+  const cpu = Math.max(0, w.workerCpuMsPerPhoto - w.rawCpuMsPerPhoto);
+  const pipelineSlotMs =
+    (1000 * w.workerProcesses * w.concurrencyPerWorker) / w.pipelinePhotosPerSecond;
+  const rawSlotMs = (1000 * w.rawLanes) / w.rawPhotosPerSecond;
+  return { cpu, io: Math.max(0, pipelineSlotMs - rawSlotMs - cpu) };
+}
+
+/** Build the cost model; `cpuFactor` scales CPU time to the target family (0.8 = 25 % faster cores). */
+export function loadCostModel(
+  cpuFactor: number,
+  files: { imageOps: string; pipeline: string } = DEFAULT_COST_FILES,
+): CostModel {
+  const ops = readJsonFile(files.imageOps, imageOpsCostSchema);
+  const pipe = readJsonFile(files.pipeline, pipelineOverheadSchema);
+  const lines = Object.fromEntries(
+    OPERATIONS.map((op) => [
+      op,
+      fitLine(ops.operations[op].map((p) => ({ x: p.megapixels, y: p.cpuMsPerPhoto }))),
+    ]),
+  ) as Record<Operation, { a: number; b: number }>;
+  const overhead = (op: Operation) => workerOverhead(pipe.workloads.find((x) => x.workload === op));
+  return {
+    measuredAt: { imageOps: ops.measuredAt, pipeline: pipe.measuredAt },
+    machine: ops.machine,
+    lines,
+    photoCost: (operation, megapixels) => {
+      const line = lines[operation];
+      const o = overhead(operation);
+      return {
+        opCpuSeconds: (Math.max(0, line.a + line.b * megapixels) * cpuFactor) / 1000,
+        overheadCpuSeconds: (o.cpu * cpuFactor) / 1000,
+        ioSeconds: o.io / 1000,
+      };
+    },
+  };
+}
