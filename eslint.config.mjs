@@ -60,8 +60,11 @@ export default [
               ],
             },
             // The planner reads the stack config schema and the ScaledObject infra deploys
-            // (never a copy of their defaults); it deploys nothing.
-            { sourceTag: 'layer:planner', onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra'] },
+            // (never a copy of their defaults); its validation bench drives the local pipeline.
+            {
+              sourceTag: 'layer:planner',
+              onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra', 'layer:local', 'layer:image-ops'],
+            },
           ],
         },
       ],

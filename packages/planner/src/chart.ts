@@ -35,7 +35,7 @@ function panel(
   });
   const legend = series.map(
     (s, i) =>
-      `<text x="${LEFT + 10 + i * 150}" y="${y0 - 6}" fill="${s.color}" font-size="12">${escape(s.label)}</text>`,
+      `<text x="${LEFT + 240 + i * 130}" y="${y0 - 6}" fill="${s.color}" font-size="12">${escape(s.label)}</text>`,
   );
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
     const t = tMax * f;

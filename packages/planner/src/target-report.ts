@@ -42,8 +42,16 @@ export function checkStackChange(
   const obj = (v: unknown) => (v !== null && typeof v === 'object' ? v : {});
   const merged = {
     ...raw,
-    keda: { ...obj(raw['keda']), pollingIntervalSeconds: o.pollingIntervalSeconds },
-    karpenter: { ...obj(raw['karpenter']), cpuLimit: String(o.cpuLimit) },
+    keda: {
+      ...obj(raw['keda']),
+      pollingIntervalSeconds: o.pollingIntervalSeconds,
+      cooldownPeriodSeconds: o.cooldownPeriodSeconds,
+    },
+    karpenter: {
+      ...obj(raw['karpenter']),
+      cpuLimit: String(o.cpuLimit),
+      consolidateAfter: `${o.consolidateAfterSeconds}s`,
+    },
     workers: Object.fromEntries(
       OPERATIONS.map((op) => [
         op,

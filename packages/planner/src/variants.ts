@@ -34,6 +34,8 @@ export function seedStrategies(model: ModelConfig): SeedStrategy[] {
 /** The settings `--target` varies. Stack settings and pipeline-spec constants are kept apart. */
 export interface Overrides {
   readonly pollingIntervalSeconds: number;
+  readonly cooldownPeriodSeconds: number;
+  readonly consolidateAfterSeconds: number;
   readonly cpuLimit: number;
   readonly minReplicas: number;
   /** Max replicas per operation: the NodePool's worth of pods split by the mix, at least the stack's. */
@@ -45,6 +47,8 @@ export interface Overrides {
 export function currentOverrides(settings: PlanSettings): Overrides {
   return {
     pollingIntervalSeconds: settings.pollingIntervalSeconds,
+    cooldownPeriodSeconds: settings.cooldownPeriodSeconds,
+    consolidateAfterSeconds: settings.nodePool.consolidateAfterSeconds,
     cpuLimit: settings.nodePool.cpuLimit,
     minReplicas: Math.min(...settings.operations.map((o) => o.minReplicas)),
     fillNodePool: false,
@@ -74,8 +78,13 @@ export function applyOverrides(
   return {
     ...settings,
     pollingIntervalSeconds: o.pollingIntervalSeconds,
+    cooldownPeriodSeconds: o.cooldownPeriodSeconds,
     pod: { ...settings.pod, cpu: o.pod.cpu, concurrency: o.pod.concurrency },
-    nodePool: { ...settings.nodePool, cpuLimit: o.cpuLimit },
+    nodePool: {
+      ...settings.nodePool,
+      cpuLimit: o.cpuLimit,
+      consolidateAfterSeconds: o.consolidateAfterSeconds,
+    },
     operations: settings.operations.map((op) => ({
       ...op,
       minReplicas: o.minReplicas,
@@ -88,6 +97,8 @@ export function applyOverrides(
 /** Values tried per setting; the search moves one setting at a time. */
 export const SEARCH_SPACE = {
   pollingIntervalSeconds: [5, 10, 30],
+  cooldownPeriodSeconds: [30, 60, 120, 300],
+  consolidateAfterSeconds: [30, 60, 300],
   cpuLimit: [32, 64, 128, 256],
   minReplicas: [0, 1, 2, 4],
   fillNodePool: [false, true],
@@ -115,8 +126,10 @@ export function describeChange(
   const stackYaml = [
     '  darkroom:keda:',
     `    pollingIntervalSeconds: ${o.pollingIntervalSeconds}`,
+    `    cooldownPeriodSeconds: ${o.cooldownPeriodSeconds}`,
     '  darkroom:karpenter:',
     `    cpuLimit: "${o.cpuLimit}"`,
+    `    consolidateAfter: ${o.consolidateAfterSeconds}s`,
     '  darkroom:workers:',
     ...workers,
   ];
