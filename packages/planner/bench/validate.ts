@@ -3,9 +3,9 @@
  * reality. For each operation, the local pipeline processes the sample photos scaled to `--mp`
  * with 2 worker processes × 1 photo on this machine; the model predicts the same run from the
  * committed bench costs. Prints predicted vs measured worker CPU per photo and drain time, and
- * the share of a core each busy worker actually got. Fails when CPU per photo is off by more than
- * ±15 %, or the drain time is while the workers had their cores (≥ 90 % share): on a contended
- * machine wall time measures the neighbours, not the model.
+ * how much of the machine other processes took meanwhile. Fails when CPU per photo is off by more
+ * than ±15 %, or when the drain time is while the machine was free (others < 10 % of its CPU): on
+ * a contended machine wall time measures the neighbours, not the model.
  * A bench, not a test: wall time on a shared machine is not a test assertion.
  */
 import { cpus } from 'node:os';
@@ -52,10 +52,20 @@ function procCpuMs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 ticks/s
 }
 
+/** CPU ms the whole machine has spent busy (all processes), from /proc/stat. */
+function machineBusyMs(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/) ?? [];
+  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+  return (
+    ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10
+  );
+}
+
 interface Measured {
   readonly seconds: number;
   readonly workerCpuMsPerPhoto: number;
-  readonly coreShare: number;
+  /** Share of the machine's CPU capacity other processes used during the run. */
+  readonly othersShare: number;
 }
 
 async function measure(operation: Operation): Promise<Measured> {
@@ -71,6 +81,8 @@ async function measure(operation: Operation): Promise<Measured> {
     const workers = Array.from({ length: WORKERS }, () => p.addWorker(operation));
     await waitUntilReady(workers);
     const cpuBefore = workers.map((w) => procCpuMs(w.child.pid));
+    const machineBefore = machineBusyMs();
+    const selfBefore = process.cpuUsage();
     const started = Math.min(
       ...workers.map((w) => w.lines.find((l) => l.msg === 'worker ready')?.at ?? Date.now()),
     );
@@ -99,7 +111,7 @@ console.log(
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${count} photos of ${megapixels} MP per operation, ${WORKERS} workers × 1 photo; costs measured ${costs.measuredAt.imageOps.slice(0, 10)}\n`,
 );
 console.log(
-  '| operation | worker CPU ms/photo predicted | measured | error | drain s predicted | measured | error | core share per worker |',
+  '| operation | worker CPU ms/photo predicted | measured | error | drain s predicted | measured | error | CPU taken by other processes |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 const tolerance = Number(args.tolerance);
@@ -118,14 +130,14 @@ for (const operation of OPERATIONS) {
   const cpuPredicted = (c.opCpuSeconds + c.overheadCpuSeconds) * 1000;
   const cpuError = (cpuPredicted - measured.workerCpuMsPerPhoto) / measured.workerCpuMsPerPhoto;
   const drainError = (predicted - measured.seconds) / measured.seconds;
-  const uncontended = measured.coreShare >= 0.9;
+  const uncontended = measured.othersShare < 0.1;
   if (Math.abs(cpuError) > tolerance || (uncontended && Math.abs(drainError) > tolerance))
     failed = true;
   console.log(
-    `| ${operation} | ${cpuPredicted.toFixed(1)} | ${measured.workerCpuMsPerPhoto.toFixed(1)} | ${(cpuError * 100).toFixed(1)} % | ${predicted.toFixed(2)} | ${measured.seconds.toFixed(2)} | ${(drainError * 100).toFixed(1)} %${uncontended ? '' : ' (contended)'} | ${(measured.coreShare * 100).toFixed(0)} % |`,
+    `| ${operation} | ${cpuPredicted.toFixed(1)} | ${measured.workerCpuMsPerPhoto.toFixed(1)} | ${(cpuError * 100).toFixed(1)} % | ${predicted.toFixed(2)} | ${measured.seconds.toFixed(2)} | ${(drainError * 100).toFixed(1)} %${uncontended ? '' : ' (contended)'} | ${(measured.othersShare * 100).toFixed(0)} % |`,
   );
 }
 console.log(
-  `\nAllowed ±${tolerance * 100} %; drain time is judged only when each worker had ≥ 90 % of a core.`,
+  `\nAllowed ±${tolerance * 100} %; drain time is judged only when other processes took < 10 % of the machine.`,
 );
 if (failed) process.exitCode = 1;

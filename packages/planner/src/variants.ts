@@ -40,7 +40,8 @@ export interface Overrides {
   readonly minReplicas: number;
   /** Max replicas per operation: the NodePool's worth of pods split by the mix, at least the stack's. */
   readonly fillNodePool: boolean;
-  readonly queueLength: number;
+  /** KEDA queueLength for every operation; null keeps each operation's own (the spec's). */
+  readonly queueLength: number | null;
   readonly pod: { readonly cpu: number; readonly concurrency: number };
 }
 
@@ -52,7 +53,7 @@ export function currentOverrides(settings: PlanSettings): Overrides {
     cpuLimit: settings.nodePool.cpuLimit,
     minReplicas: Math.min(...settings.operations.map((o) => o.minReplicas)),
     fillNodePool: false,
-    queueLength: settings.operations[0]?.queueLength ?? 1,
+    queueLength: null,
     pod: { cpu: settings.pod.cpu, concurrency: settings.pod.concurrency },
   };
 }
@@ -69,7 +70,7 @@ export function maxReplicasFor(
   return Math.max(o.minReplicas, 1, Math.ceil((o.cpuLimit / o.pod.cpu) * share));
 }
 
-/** The plan settings with `o` applied (every operation gets the same queueLength and floor). */
+/** The plan settings with `o` applied (every operation gets the same floor, and queueLength if set). */
 export function applyOverrides(
   settings: PlanSettings,
   o: Overrides,
@@ -89,7 +90,7 @@ export function applyOverrides(
       ...op,
       minReplicas: o.minReplicas,
       maxReplicas: maxReplicasFor(settings, o, workload, op.operation),
-      queueLength: o.queueLength,
+      queueLength: o.queueLength ?? op.queueLength,
     })),
   };
 }
@@ -102,7 +103,7 @@ export const SEARCH_SPACE = {
   cpuLimit: [32, 64, 128, 256],
   minReplicas: [0, 1, 2, 4],
   fillNodePool: [false, true],
-  queueLength: [5, 10, 20, 50],
+  queueLength: [null, 5, 10, 20, 50],
   pod: [
     { cpu: 1, concurrency: 1 },
     { cpu: 1, concurrency: 2 },
@@ -135,7 +136,7 @@ export function describeChange(
   ];
   const spec: string[] = [];
   for (const op of settings.operations)
-    if (op.queueLength !== o.queueLength)
+    if (o.queueLength !== null && op.queueLength !== o.queueLength)
       spec.push(
         `SCALING_DEFAULTS.${op.operation}.queueLength: ${op.queueLength} → ${o.queueLength}`,
       );
