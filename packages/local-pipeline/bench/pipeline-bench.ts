@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import { imageOperations, tuneSharpForWorker } from '@darkroom/image-ops';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { OPERATIONS, type Operation } from '@darkroom/pipeline-spec';
@@ -196,6 +197,11 @@ console.log(
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+async function meanMegapixels(paths: readonly string[]): Promise<number> {
+  const sizes = await Promise.all(paths.map((f) => sharp(f).metadata()));
+  return sizes.reduce((s, m) => s + ((m.width ?? 0) * (m.height ?? 0)) / 1e6, 0) / sizes.length;
+}
+
 if (args.json) {
   mkdirSync(dirname(args.json), { recursive: true });
   const result = {
@@ -203,7 +209,11 @@ if (args.json) {
     measuredAt: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     node: process.version,
-    input: { dir: args.input, files: files.length, repeat: Number(args.repeat) },
+    input: {
+      files: files.length,
+      repeat: Number(args.repeat),
+      megapixels: await meanMegapixels(files),
+    },
     workloads: measured,
   };
   writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);

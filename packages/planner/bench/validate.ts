@@ -1,5 +1,5 @@
 /**
- * `npx nx run planner:validate [-- --mp 6 --photos 60]`: the model's processing step against
+ * `npx nx run planner:validate [-- --mp 12 --photos 60]`: the model's processing step against
  * reality. For each operation, the local pipeline processes the sample photos scaled to `--mp`
  * with 2 worker processes × 1 photo on this machine; the model predicts the same run from the
  * committed bench costs. Prints predicted vs measured worker CPU per photo and drain time, and
@@ -20,7 +20,7 @@ import { predictLocalDrain } from '../src/local-prediction.ts';
 
 const { values: args } = parseArgs({
   options: {
-    mp: { type: 'string', default: '6' },
+    mp: { type: 'string', default: '12' },
     photos: { type: 'string', default: '60' },
     tolerance: { type: 'string', default: '0.15' },
   },
@@ -91,14 +91,17 @@ async function measure(operation: Operation): Promise<Measured> {
       (sum, w, i) => sum + procCpuMs(w.child.pid) - (cpuBefore[i] ?? 0),
       0,
     );
+    const self = process.cpuUsage(selfBefore);
+    const others = machineBusyMs() - machineBefore - cpu - (self.user + self.system) / 1000;
     const done = workers.flatMap((w) =>
       w.lines.filter((l) => l.msg === 'photo' && l.outcome === 'processed'),
     );
     const seconds = (Math.max(...done.map((l) => l.at)) - started) / 1000;
+    const capacityMs = (Date.now() - started) * cpus().length;
     return {
       seconds,
       workerCpuMsPerPhoto: cpu / count,
-      coreShare: cpu / 1000 / (seconds * WORKERS),
+      othersShare: Math.max(0, others) / capacityMs,
     };
   } finally {
     await p.stop();

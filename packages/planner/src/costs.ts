@@ -28,6 +28,7 @@ export const pipelineOverheadSchema = z.object({
   kind: z.literal('darkroom-pipeline-overhead'),
   measuredAt: z.iso.datetime(),
   machine: z.string(),
+  input: z.object({ megapixels: z.number().positive() }),
   workloads: z
     .array(
       z.object({
@@ -46,7 +47,11 @@ export const pipelineOverheadSchema = z.object({
 
 export const DEFAULT_COST_FILES = {
   imageOps: new URL('../data/image-ops-cost.json', import.meta.url).pathname,
-  pipeline: new URL('../data/pipeline-overhead.json', import.meta.url).pathname,
+  /** bench:pipeline at two photo sizes, so the worker's overhead can grow with the photo. */
+  pipeline: [
+    new URL('../data/pipeline-overhead-1.6mp.json', import.meta.url).pathname,
+    new URL('../data/pipeline-overhead-6mp.json', import.meta.url).pathname,
+  ],
 };
 
 /** What one photo of an operation costs a worker, on the target instance family. */
@@ -67,7 +72,7 @@ export interface CostModel {
   readonly lines: Readonly<Record<Operation, { readonly a: number; readonly b: number }>>;
 }
 
-/** Least-squares line y = a + b·x. */
+/** Least-squares line y = a + b·x (a constant when every x is the same). */
 export function fitLine(points: readonly { x: number; y: number }[]): { a: number; b: number } {
   const n = points.length;
   const mx = points.reduce((s, p) => s + p.x, 0) / n;
@@ -94,32 +99,53 @@ export function workerOverhead(w: PipelineWorkload | undefined): { cpu: number; 
   return { cpu, io: Math.max(0, pipelineSlotMs - rawSlotMs - cpu) };
 }
 
+/** The worker's overhead per operation as lines over megapixels, from one or more bench runs. */
+function overheadLines(
+  runs: readonly z.output<typeof pipelineOverheadSchema>[],
+): Record<Operation, { cpu: { a: number; b: number }; io: { a: number; b: number } }> {
+  return Object.fromEntries(
+    OPERATIONS.map((op) => {
+      const points = runs.map((run) => ({
+        x: run.input.megapixels,
+        o: workerOverhead(run.workloads.find((w) => w.workload === op)),
+      }));
+      return [
+        op,
+        {
+          cpu: fitLine(points.map((p) => ({ x: p.x, y: p.o.cpu }))),
+          io: fitLine(points.map((p) => ({ x: p.x, y: p.o.io }))),
+        },
+      ];
+    }),
+  ) as Record<Operation, { cpu: { a: number; b: number }; io: { a: number; b: number } }>;
+}
+
 /** Build the cost model; `cpuFactor` scales CPU time to the target family (0.8 = 25 % faster cores). */
 export function loadCostModel(
   cpuFactor: number,
-  files: { imageOps: string; pipeline: string } = DEFAULT_COST_FILES,
+  files: { imageOps: string; pipeline: readonly string[] } = DEFAULT_COST_FILES,
 ): CostModel {
   const ops = readJsonFile(files.imageOps, imageOpsCostSchema);
-  const pipe = readJsonFile(files.pipeline, pipelineOverheadSchema);
+  const runs = files.pipeline.map((f) => readJsonFile(f, pipelineOverheadSchema));
   const lines = Object.fromEntries(
     OPERATIONS.map((op) => [
       op,
       fitLine(ops.operations[op].map((p) => ({ x: p.megapixels, y: p.cpuMsPerPhoto }))),
     ]),
   ) as Record<Operation, { a: number; b: number }>;
-  const overhead = (op: Operation) => workerOverhead(pipe.workloads.find((x) => x.workload === op));
+  const overhead = overheadLines(runs);
+  const at = (l: { a: number; b: number }, mp: number) => Math.max(0, l.a + l.b * mp);
   return {
-    measuredAt: { imageOps: ops.measuredAt, pipeline: pipe.measuredAt },
+    measuredAt: {
+      imageOps: ops.measuredAt,
+      pipeline: runs.map((r) => r.measuredAt).sort()[0] ?? '',
+    },
     machine: ops.machine,
     lines,
-    photoCost: (operation, megapixels) => {
-      const line = lines[operation];
-      const o = overhead(operation);
-      return {
-        opCpuSeconds: (Math.max(0, line.a + line.b * megapixels) * cpuFactor) / 1000,
-        overheadCpuSeconds: (o.cpu * cpuFactor) / 1000,
-        ioSeconds: o.io / 1000,
-      };
-    },
+    photoCost: (operation, megapixels) => ({
+      opCpuSeconds: (at(lines[operation], megapixels) * cpuFactor) / 1000,
+      overheadCpuSeconds: (at(overhead[operation].cpu, megapixels) * cpuFactor) / 1000,
+      ioSeconds: at(overhead[operation].io, megapixels) / 1000,
+    }),
   };
 }
