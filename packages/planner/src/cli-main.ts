@@ -9,7 +9,8 @@
  *   --cpu-factor F      CPU time on the target family relative to the bench machine (default 1)
  *   --capacity C        spot | on-demand: which price the cost uses (default spot)
  *   --warm N            start with N warm pods per operation (overrides the stack's minReplicas)
- *   --seed N            random seed of the delays (default 1)
+ *   --seed N            first random seed of the delays and controller phases (default 1)
+ *   --runs N            seeds to run (default 5); the median-drain run is reported and charted
  *   --compare seed      also replay the original study's strategy through the same model
  *   --target D          search the cheapest settings draining within D (e.g. 180s)
  *   --out DIR           where the summary, chart and JSON go (default plan-out)
@@ -23,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { timelineSvg } from './chart.ts';
 import { loadCostModel } from './costs.ts';
 import { loadModelConfig } from './model-config.ts';
-import { type PlanInput, runPlan } from './plan.ts';
+import { type PlanInput, type PlanSpread, runPlans } from './plan.ts';
 import { type ReportContext, summaryLines, textReport } from './report.ts';
 import { type PlanSettings, planSettings, readStack } from './settings.ts';
 import type { Capacity } from './simulate.ts';
@@ -67,6 +68,7 @@ const OPTIONS = {
   capacity: { type: 'string', default: 'spot' },
   warm: { type: 'string' },
   seed: { type: 'string', default: '1' },
+  runs: { type: 'string', default: '5' },
   compare: { type: 'string' },
   target: { type: 'string' },
   out: { type: 'string', default: 'plan-out' },
@@ -78,6 +80,7 @@ export function parseCli(argv: readonly string[]): {
   input: PlanInput;
   ctx: ReportContext;
   compare: boolean;
+  runs: number;
   targetSeconds: number | undefined;
   out: string;
   json: boolean;
@@ -113,10 +116,17 @@ export function parseCli(argv: readonly string[]): {
     input,
     ctx: { stack: a.stack, region: stack.region, settings, workload, costs, cpuFactor },
     compare: a.compare === 'seed',
+    runs: positive(a.runs, '--runs', true),
     targetSeconds: a.target === undefined ? undefined : parseDuration(a.target, '--target'),
     out: resolve(a.out),
     json: a.json,
   };
+}
+
+function spreadLine(s: PlanSpread): string {
+  const r = (x: { min: number; max: number }, d: number) =>
+    `${x.min.toFixed(d)}–${x.max.toFixed(d)}`;
+  return `Over ${s.runs.length} seeds (the median-drain run above): drain ${r(s.drainSeconds, 0)} s, node-minutes ${r(s.nodeMinutes, 1)}, cost $${r(s.cost, 2)}`;
 }
 
 /** Run the CLI; returns the exit code. */
@@ -129,18 +139,19 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return 1;
   }
   const { input, ctx, out } = parsed;
-  const plan = runPlan(input);
+  const spread = runPlans(input, parsed.runs);
+  const plan = spread.median;
   const base = join(out, `${ctx.stack}-${input.workload.burst}`);
   const files = { text: `${base}.txt`, svg: `${base}.svg`, json: `${base}.json` };
   const seed = parsed.compare
     ? seedStrategies(input.model).map((s) => ({
         label: s.label,
-        plan: runPlan({ ...input, ...s }),
+        spread: runPlans({ ...input, ...s }, parsed.runs),
       }))
     : [];
-  let text = textReport(ctx, plan.summary);
+  let text = `${textReport(ctx, plan.summary)}${spreadLine(spread)}\n`;
   for (const s of seed)
-    text += `\n${s.label}:\n${summaryLines(s.plan.summary)
+    text += `\n${s.label}:\n${[...summaryLines(s.spread.median.summary), spreadLine(s.spread)]
       .map((l) => `  ${l}`)
       .join('\n')}\n`;
   let exitCode = 0;
@@ -161,9 +172,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       cpuFactor: ctx.cpuFactor,
     },
     summary: plan.summary,
+    runs: spread.runs.map((r) => r.summary),
     milestones: plan.outcome.milestones,
     timeline: plan.outcome.samples,
-    compare: seed.map((s) => ({ label: s.label, summary: s.plan.summary })),
+    compare: seed.map((s) => ({
+      label: s.label,
+      summary: s.spread.median.summary,
+      runs: s.spread.runs.map((r) => r.summary),
+    })),
     target,
   };
   mkdirSync(out, { recursive: true });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COST_FILES, fitLine, loadCostModel, workerOverhead } from './costs.ts';
+import { defaultCostFiles, fitLine, loadCostModel, workerOverhead } from './costs.ts';
 import { PlannerInputError } from './model-config.ts';
 
 describe('per-photo costs from the benches’ JSON', () => {
@@ -41,9 +41,9 @@ describe('per-photo costs from the benches’ JSON', () => {
   it('rejects a bench file that is not the benches’ JSON, naming the file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'planner-cost-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ kind: 'something-else' }));
-    expect(() => loadCostModel(1, { ...DEFAULT_COST_FILES, imageOps: file })).toThrow(
+    expect(() => loadCostModel(1, { ...defaultCostFiles(), imageOps: file })).toThrow(
       PlannerInputError,
     );
-    expect(() => loadCostModel(1, { ...DEFAULT_COST_FILES, imageOps: file })).toThrow(file);
+    expect(() => loadCostModel(1, { ...defaultCostFiles(), imageOps: file })).toThrow(file);
   });
 });

@@ -3,6 +3,8 @@
  * by operation and megapixels, `npm run bench:pipeline` the worker's overhead around it). The
  * planner reads committed copies measured on the development machine (`data/`), dated inside.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { OPERATIONS, type Operation } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 import { readJsonFile } from './model-config.ts';
@@ -45,14 +47,22 @@ export const pipelineOverheadSchema = z.object({
     .min(1),
 });
 
-export const DEFAULT_COST_FILES = {
-  imageOps: new URL('../data/image-ops-cost.json', import.meta.url).pathname,
-  /** bench:pipeline at two photo sizes, so the worker's overhead can grow with the photo. */
-  pipeline: [
-    new URL('../data/pipeline-overhead-1.6mp.json', import.meta.url).pathname,
-    new URL('../data/pipeline-overhead-6mp.json', import.meta.url).pathname,
-  ],
-};
+const DATA_DIR = new URL('../data/', import.meta.url).pathname;
+
+/**
+ * The committed bench JSONs: `image-ops-cost.json`, and every `pipeline-overhead-*.json`
+ * (bench:pipeline runs at several photo sizes, so the worker's overhead can grow with the photo;
+ * several runs at one size average out a shared machine's noise).
+ */
+export function defaultCostFiles(): { imageOps: string; pipeline: string[] } {
+  return {
+    imageOps: join(DATA_DIR, 'image-ops-cost.json'),
+    pipeline: readdirSync(DATA_DIR)
+      .filter((f) => /^pipeline-overhead-.*\.json$/.test(f))
+      .sort()
+      .map((f) => join(DATA_DIR, f)),
+  };
+}
 
 /** What one photo of an operation costs a worker, on the target instance family. */
 export interface PhotoCost {
@@ -123,7 +133,7 @@ function overheadLines(
 /** Build the cost model; `cpuFactor` scales CPU time to the target family (0.8 = 25 % faster cores). */
 export function loadCostModel(
   cpuFactor: number,
-  files: { imageOps: string; pipeline: readonly string[] } = DEFAULT_COST_FILES,
+  files: { imageOps: string; pipeline: readonly string[] } = defaultCostFiles(),
 ): CostModel {
   const ops = readJsonFile(files.imageOps, imageOpsCostSchema);
   const runs = files.pipeline.map((f) => readJsonFile(f, pipelineOverheadSchema));

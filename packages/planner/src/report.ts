@@ -48,7 +48,7 @@ export function summaryLines(s: PlanSummary): string[] {
   return [
     `Drain time: ${sec(s.drainSeconds)}${s.drained ? '' : ' (the burst never drained)'}`,
     `Photo latency: p50 ${sec(s.latencySeconds.p50)}, p95 ${sec(s.latencySeconds.p95)}, max ${sec(s.latencySeconds.max)}`,
-    `Peak: ${s.peakPods} worker pods, ${s.peakNodes} worker nodes (${types || 'none'})`,
+    `Peak: ${s.peakPods} worker pods requested, ${s.peakReadyPods} running; ${s.peakNodes} worker nodes (${types || 'none'})`,
     `Node-minutes: ${s.nodeMinutes.toFixed(1)} (until the cluster is back at its floor, ${sec(s.settledSeconds)})`,
     `Cost (${c.capacity}, prices as of ${c.pricesAsOf}): nodes ${usd(c.nodes)} (spot ${usd(c.nodesSpot)}, on-demand ${usd(c.nodesOnDemand)}), S3 requests ${usd(c.s3Requests)}, SQS ${usd(c.sqsRequests)}, NAT gateway ${usd(c.natGateway)} → ${usd(c.total)} (${usd(c.perThousandPhotos)} per 1,000 photos)`,
     ...s.notes.map((n) => `Limit: ${n}`),

@@ -136,6 +136,7 @@ export class Simulation {
   private readonly samples: Sample[] = [];
   private readonly notes = new Set<string>();
   private readonly milestones: Partial<Record<Milestone, number>> = {};
+  private peakCpuUtilization = 0;
   private readonly input: SimInput;
 
   constructor(input: SimInput) {
@@ -181,6 +182,10 @@ export class Simulation {
       this.now = e.at;
       if (this.handle(e.event)) break;
     }
+    if (this.scaler.kind === 'cpu-hpa')
+      this.notes.add(
+        `ready pods' CPU utilisation peaked at ${Math.round(this.peakCpuUtilization * 100)} % against a ${Math.round(this.scaler.cpuTarget * 100)} % target`,
+      );
     return {
       latencies: this.latencies,
       drainSeconds: this.lastDone,
@@ -401,14 +406,20 @@ export class Simulation {
     const pods = this.cluster.active(st.s.operation);
     const ready = pods.filter((p) => p.state === 'ready');
     const cpuTarget = this.scaler.kind === 'keda' ? st.s.cpuTarget : this.scaler.cpuTarget;
+    const utilizations = ready.map(
+      (p) => (p.busy * st.coresPerBusySlot) / this.input.settings.pod.cpu,
+    );
+    if (utilizations.length > 0)
+      this.peakCpuUtilization = Math.max(
+        this.peakCpuUtilization,
+        utilizations.reduce((a, b) => a + b, 0) / utilizations.length,
+      );
     const cpu =
       cpuTarget === undefined
         ? 0
         : cpuUtilizationDesired({
             currentReplicas: st.replicas,
-            readyUtilizations: ready.map(
-              (p) => (p.busy * st.coresPerBusySlot) / this.input.settings.pod.cpu,
-            ),
+            readyUtilizations: utilizations,
             notReadyPods: pods.length - ready.length,
             targetUtilization: cpuTarget,
             tolerance,

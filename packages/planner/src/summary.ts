@@ -7,7 +7,9 @@ export interface PlanSummary {
   readonly drained: boolean;
   readonly drainSeconds: number;
   readonly latencySeconds: { readonly p50: number; readonly p95: number; readonly max: number };
+  /** Most pods requested at once (running or not). */
   readonly peakPods: number;
+  readonly peakReadyPods: number;
   readonly peakNodes: number;
   readonly nodeMinutes: number;
   readonly nodeTypes: Readonly<Record<string, number>>;
@@ -93,6 +95,7 @@ export function summarise(
       outcome.samples,
       (s) => Object.values(s.pods).reduce((a, b) => a + b, 0) + s.podsNotReady,
     ),
+    peakReadyPods: peak(outcome.samples, (s) => Object.values(s.pods).reduce((a, b) => a + b, 0)),
     peakNodes: peak(outcome.samples, (s) => s.nodesReady + s.nodesLaunching),
     nodeMinutes: nodeSeconds / 60,
     nodeTypes,

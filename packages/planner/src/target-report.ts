@@ -8,7 +8,7 @@ import type { PlanInput } from './plan.ts';
 import type { ReportContext } from './report.ts';
 import { readRawStack } from './settings.ts';
 import type { Milestone, SimOutcome } from './simulate.ts';
-import { type Candidate, searchTarget } from './target.ts';
+import { type Candidate, SEARCH_RUNS, searchTarget } from './target.ts';
 import { type Overrides, describeChange, maxReplicasFor } from './variants.ts';
 
 const STEPS: readonly [Milestone, string][] = [
@@ -72,7 +72,7 @@ export function checkStackChange(
 
 function candidateLine(label: string, c: Candidate): string {
   const s = c.plan.summary;
-  return `${label}: drain ${Math.round(s.drainSeconds)} s, ${s.nodeMinutes.toFixed(1)} node-minutes, burst $${s.cost.total.toFixed(2)} + warm pool $${c.warmPoolPerDay.toFixed(2)}/day`;
+  return `${label}: drain ${Math.round(s.drainSeconds)} s median, ${Math.round(c.worstDrainSeconds)} s worst of ${SEARCH_RUNS} seeds; ${s.nodeMinutes.toFixed(1)} node-minutes, burst $${c.meanCost.toFixed(2)} + warm pool $${c.warmPoolPerDay.toFixed(2)}/day`;
 }
 
 export function targetReport(
@@ -81,7 +81,7 @@ export function targetReport(
   targetSeconds: number,
 ): { text: string; json: unknown; met: boolean } {
   const { start, best, evaluated } = searchTarget(input, targetSeconds);
-  const met = best.plan.summary.drainSeconds <= targetSeconds;
+  const met = best.worstDrainSeconds <= targetSeconds;
   const change = describeChange(input.settings, best.overrides, input.workload);
   const invalid = checkStackChange(ctx.stack, best.overrides, input);
   const lines = [
@@ -107,10 +107,15 @@ export function targetReport(
       targetSeconds,
       met,
       evaluated,
-      start: { overrides: start.overrides, summary: start.plan.summary },
+      start: {
+        overrides: start.overrides,
+        summary: start.plan.summary,
+        worstDrainSeconds: start.worstDrainSeconds,
+      },
       best: {
         overrides: best.overrides,
         summary: best.plan.summary,
+        worstDrainSeconds: best.worstDrainSeconds,
         warmPoolPerDay: best.warmPoolPerDay,
         milestones: best.plan.outcome.milestones,
       },
