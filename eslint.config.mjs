@@ -63,7 +63,12 @@ export default [
             // (never a copy of their defaults); its validation bench drives the local pipeline.
             {
               sourceTag: 'layer:planner',
-              onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra', 'layer:local', 'layer:image-ops'],
+              onlyDependOnLibsWithTags: [
+                'layer:spec',
+                'layer:infra',
+                'layer:local',
+                'layer:image-ops',
+              ],
             },
           ],
         },
