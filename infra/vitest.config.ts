@@ -9,5 +9,7 @@ export default defineConfig({
     environment: 'node',
     include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
+    // Each scenario runs the whole program under mocks in beforeAll: seconds on a busy machine.
+    hookTimeout: 120_000,
   },
 });
