@@ -1,6 +1,7 @@
 // Flat config shared by every project. Module boundaries are enforced by Nx tags:
 // image-ops and pipeline-spec import nothing internal; infra imports only the spec and access;
-// the planner imports the spec and infra's config schema and ScaledObject spec.
+// the planner imports the spec and infra's config schema and ScaledObject spec;
+// the CLI the spec and infra's config parser (local packages only in its tests).
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -16,6 +17,7 @@ export default [
       '**/.nx',
       '**/vitest.config.*.timestamp*',
       'darkroom-out',
+      'darkroom-results',
     ],
   },
   ...tseslint.configs.strict.map((c) => ({ ...c, files: ['**/*.ts'] })),
@@ -50,6 +52,17 @@ export default [
               sourceTag: 'layer:infra',
               onlyDependOnLibsWithTags: ['layer:spec', 'layer:access', 'layer:infra'],
             },
+            // The CLI: the spec, and infra's stack-config parser for preflight. The local packages
+            // and image-ops only in its tests (enforced below).
+            {
+              sourceTag: 'layer:cli',
+              onlyDependOnLibsWithTags: [
+                'layer:spec',
+                'layer:infra',
+                'layer:local',
+                'layer:image-ops',
+              ],
+            },
             {
               sourceTag: 'layer:local',
               onlyDependOnLibsWithTags: [
@@ -69,6 +82,24 @@ export default [
                 'layer:local',
                 'layer:image-ops',
               ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/cli/src/**/*.ts'],
+    ignores: ['packages/cli/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@darkroom/local-*', '@darkroom/image-ops', '@darkroom/image-ops/*'],
+              message:
+                'The CLI reaches the emulator through its endpoint like any AWS API; local packages are for its tests.',
             },
           ],
         },

@@ -197,6 +197,25 @@ export const stackConfigSchema = z
       )
       .strict()
       .prefault({}),
+    monitoring: z
+      .object({
+        /** A PodMonitor for the Prometheus operator (needs its CRDs in the cluster). */
+        podMonitor: z.boolean().default(false),
+        scrapeInterval: z
+          .string()
+          .regex(/^\d+(s|m)$/, { error: 'must be an interval like "30s" or "1m"' })
+          .default('30s'),
+      })
+      .strict()
+      .prefault({}),
+    alarms: z
+      .object({
+        email: z.string().email().optional(),
+        oldestMessageAgeSeconds: z.number().int().min(60).max(1_209_600).optional(),
+        stuckMinutes: z.number().int().min(2).max(60).default(15),
+      })
+      .strict()
+      .prefault({}),
     images: z
       .object({
         platforms: z
@@ -326,6 +345,8 @@ const KEYS = [
   'storage',
   'workers',
   'images',
+  'alarms',
+  'monitoring',
 ] as const;
 
 /** Read and validate this stack's configuration. The only place the program touches pulumi.Config. */

@@ -5,6 +5,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { OPERATIONS, type Operation, inputPrefix } from '@darkroom/pipeline-spec';
 import { createCoreDns, createKeda, createMetricsServer } from './addons.ts';
+import { createAlarms } from './alarms.ts';
+import { createPodMonitor } from './pod-monitor.ts';
 import { createCluster } from './cluster.ts';
 import { type StackConfig, addonVersionsFor, workerScalingFor } from './config.ts';
 import { createWorkerImage } from './images.ts';
@@ -22,6 +24,8 @@ export interface DarkroomOutputs {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly uploadHint: pulumi.Output<string>;
+  readonly alarmTopicArn: pulumi.Output<string>;
+  readonly dashboardName: pulumi.Output<string>;
 }
 
 export function createDarkroom(
@@ -116,6 +120,22 @@ export function createDarkroom(
   }
   const byOperation = <T>(fn: (op: Operation) => T) =>
     Object.fromEntries(OPERATIONS.map((op) => [op, fn(op)])) as Record<Operation, T>;
+  if (config.monitoring.podMonitor)
+    createPodMonitor('pod-monitor', {
+      provider: cluster.provider,
+      interval: config.monitoring.scrapeInterval,
+      dependsOn: [namespace],
+    });
+  const alarms = createAlarms('alarms', {
+    namePrefix,
+    region: config.region,
+    queues: byOperation((op) => ({
+      queueName: storage.queues[op].queue.name,
+      deadLetterQueueName: storage.queues[op].deadLetterQueue.name,
+    })),
+    scaling: byOperation((op) => workerScalingFor(config, op)),
+    thresholds: config.alarms,
+  });
   return {
     bucketName: storage.bucketName,
     uploadPrefixes: byOperation((op) => inputPrefix(op)),
@@ -123,6 +143,8 @@ export function createDarkroom(
     deadLetterQueueUrls: byOperation((op) => storage.queues[op].deadLetterQueue.url),
     clusterName: cluster.name,
     kubeconfig: cluster.kubeconfig,
+    alarmTopicArn: alarms.topicArn,
+    dashboardName: alarms.dashboardName,
     uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/output/thumbnail/)`,
   };
 }

@@ -30,8 +30,10 @@ describe('program entrypoint', () => {
       );
       const result = JSON.parse(out) as { exports: string[]; resources: number };
       expect(result.exports).toEqual([
+        'alarmTopicArn',
         'bucketName',
         'clusterName',
+        'dashboardName',
         'deadLetterQueueUrls',
         'howToUpload',
         'kubeconfig',

@@ -16,3 +16,5 @@ export const deadLetterQueueUrls = darkroom.deadLetterQueueUrls;
 export const clusterName = darkroom.clusterName;
 export const kubeconfig = darkroom.kubeconfig;
 export const howToUpload = darkroom.uploadHint;
+export const alarmTopicArn = darkroom.alarmTopicArn;
+export const dashboardName = darkroom.dashboardName;

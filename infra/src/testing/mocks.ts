@@ -123,6 +123,8 @@ function outputsFor(type: string, name: string, inputs: State): State {
       };
     case 'aws:ec2/launchTemplate:LaunchTemplate':
       return { latestVersion: 1 };
+    case 'aws:sns/topic:Topic':
+      return { arn: `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${physical}`, name: physical };
     case 'aws:cloudwatch/eventRule:EventRule':
       return { arn: `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/${name}`, name };
     default:

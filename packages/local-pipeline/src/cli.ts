@@ -7,7 +7,8 @@
  *   --workers N        worker processes per operation (default: sized to the CPUs)
  *   --concurrency N    photos in flight per worker (default 1)
  *   --out DIR          where results are downloaded (default ./darkroom-out)
- *   --keep-running     leave the emulator and workers up and print how to reach them
+ *   --keep-running     leave the emulator and workers up, print how to reach them and write
+ *                      .darkroom/local.json, the target `npx darkroom --local …` reads
  *
  * Exit code: 0 when every photo produced its outputs, 2 when some went to a DLQ, 1 on a crash.
  */
@@ -17,7 +18,14 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
-import { OPERATIONS, type Operation, isOperation, outputPrefix } from '@darkroom/pipeline-spec';
+import {
+  LOCAL_TARGET_FILE,
+  OPERATIONS,
+  type Operation,
+  isOperation,
+  outputPrefix,
+} from '@darkroom/pipeline-spec';
+import { LOCAL_CREDENTIALS } from '@darkroom/local-aws';
 import { type DeadLetter, type LocalPipeline, startLocalPipeline } from './pipeline.ts';
 import { type PlannedUpload, listFiles, planUploads } from './photos.ts';
 import { ms, percentile, table } from './stats.ts';
@@ -103,7 +111,10 @@ async function main(): Promise<number> {
     `emulator ${p.aws.endpoint}, bucket ${p.topology.bucket}, workers ready in ${ms(Date.now() - started)}\n`,
   );
 
-  if (args['keep-running']) printEndpoints(p);
+  if (args['keep-running']) {
+    printEndpoints(p);
+    writeLocalTarget(p);
+  }
   const progress = createProgress();
   const burstStart = Date.now();
   let next = 0;
@@ -248,6 +259,30 @@ async function download(
   process.stdout.write(
     `\n${count} results downloaded to ${join(outDir, 'output')}/<operation>/…\n`,
   );
+}
+
+/** The emulator as stack outputs (what `darkroom --local` reads); its credentials grant nothing elsewhere. */
+function writeLocalTarget(p: LocalPipeline): void {
+  const byOp = (pick: (q: LocalPipeline['topology']['queues'][Operation]) => string) =>
+    Object.fromEntries(OPERATIONS.map((op) => [op, pick(p.topology.queues[op])]));
+  const file = resolve(LOCAL_TARGET_FILE);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        bucketName: p.topology.bucket,
+        queueUrls: byOp((q) => q.queueUrl),
+        deadLetterQueueUrls: byOp((q) => q.deadLetterQueueUrl),
+        endpoint: p.aws.endpoint,
+        region: p.aws.region,
+        credentials: LOCAL_CREDENTIALS,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`Target for the CLI: ${file} (npx darkroom --local status)\n`);
 }
 
 function printEndpoints(p: LocalPipeline): void {

@@ -2,3 +2,4 @@ export * from './operations.ts';
 export * from './queues.ts';
 export * from './worker.ts';
 export * from './event-keys.ts';
+export * from './local.ts';

@@ -60,6 +60,13 @@ export interface ScalingDefaults {
 }
 
 /**
+ * The promise the scaling defaults are sized for: a burst of 10,000 photos drains within 30
+ * minutes. A photo waiting longer than that means the pipeline is not keeping pace (the default
+ * oldest-message-age alarm of the stack).
+ */
+export const BURST_DRAIN_TARGET = { photos: 10_000, seconds: 30 * 60 } as const;
+
+/**
  * Per-operation KEDA defaults. A pod drains about 10 photos/s of thumbnails and 2–5 photos/s of
  * grayscale or watermark (4–20 MP), so a target backlog of 50 and 20 messages is 5–10 s of work
  * per replica: scale-out keeps pace with a burst of 10,000 photos in 30 minutes (≈ 6/s).

@@ -1,0 +1,185 @@
+/**
+ * `darkroom status [--watch]`: per operation the queue's visible and in-flight messages, the DLQ
+ * depth, the oldest message's age (CloudWatch `ApproximateAgeOfOldestMessage`, deployed stacks
+ * only: SQS has no API for it and the emulator no CloudWatch) and results written in the last
+ * minute (from S3 LastModified). `--watch` redraws until every queue is empty and nothing is in
+ * flight, then prints the drain time.
+ */
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type Operation, outputPrefix } from '@darkroom/pipeline-spec';
+import type { CommandContext, CommandResult } from './context.ts';
+import { EXIT } from './exit-codes.ts';
+import { listObjects } from './s3-list.ts';
+import { table } from './table.ts';
+
+export interface OperationStatus {
+  readonly operation: Operation;
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly deadLettered: number;
+  /** Seconds; null where CloudWatch is not available (local emulator) or has no datapoint yet. */
+  readonly oldestMessageAgeSeconds: number | null;
+  readonly outputsLastMinute: number;
+}
+
+export interface StatusResult {
+  readonly at: string;
+  readonly operations: OperationStatus[];
+  readonly drained: boolean;
+  /** With --watch: seconds from the first poll to the drain. */
+  readonly drainSeconds?: number;
+}
+
+async function queueCount(
+  sqs: SQSClient,
+  url: string,
+): Promise<{ visible: number; inFlight: number }> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+/** The queue name is the URL's last segment, as CloudWatch's `QueueName` dimension wants it. */
+export const queueNameOf = (url: string): string => url.slice(url.lastIndexOf('/') + 1);
+
+async function oldestAge(ctx: CommandContext, queueUrl: string): Promise<number | null> {
+  const cw = ctx.clients.cloudwatch;
+  if (!cw) return null;
+  const now = Date.now();
+  const { MetricDataResults = [] } = await cw.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(now - 10 * 60_000),
+      EndTime: new Date(now),
+      ScanBy: 'TimestampDescending',
+      MetricDataQueries: [
+        {
+          Id: 'age',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/SQS',
+              MetricName: 'ApproximateAgeOfOldestMessage',
+              Dimensions: [{ Name: 'QueueName', Value: queueNameOf(queueUrl) }],
+            },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        },
+      ],
+    }),
+  );
+  return MetricDataResults[0]?.Values?.[0] ?? null;
+}
+
+export async function operationStatus(
+  ctx: CommandContext,
+  operation: Operation,
+): Promise<OperationStatus> {
+  const q = ctx.target.queues[operation];
+  const since = Date.now() - 60_000;
+  const [work, dlq, age, outputs] = await Promise.all([
+    queueCount(ctx.clients.sqs, q.queueUrl),
+    queueCount(ctx.clients.sqs, q.deadLetterQueueUrl),
+    oldestAge(ctx, q.queueUrl),
+    listObjects(ctx.clients.s3, ctx.target.bucket, outputPrefix(operation)),
+  ]);
+  return {
+    operation,
+    visible: work.visible,
+    inFlight: work.inFlight,
+    deadLettered: dlq.visible + dlq.inFlight,
+    oldestMessageAgeSeconds: age,
+    outputsLastMinute: outputs.filter((o) => (o.LastModified?.getTime() ?? 0) >= since).length,
+  };
+}
+
+async function snapshot(ctx: CommandContext, ops: readonly Operation[]): Promise<StatusResult> {
+  const operations = await Promise.all(ops.map((op) => operationStatus(ctx, op)));
+  return {
+    at: new Date().toISOString(),
+    operations,
+    drained: operations.every((o) => o.visible === 0 && o.inFlight === 0),
+  };
+}
+
+export function statusTable(s: StatusResult): string {
+  const rows = [
+    ['operation', 'visible', 'in flight', 'DLQ', 'oldest age', 'results/min'],
+    ...s.operations.map((o) => [
+      o.operation,
+      String(o.visible),
+      String(o.inFlight),
+      String(o.deadLettered),
+      o.oldestMessageAgeSeconds === null ? '-' : `${o.oldestMessageAgeSeconds} s`,
+      String(o.outputsLastMinute),
+    ]),
+  ];
+  return `${table(rows)}\n`;
+}
+
+const codeOf = (s: StatusResult) =>
+  s.operations.some((o) => o.deadLettered > 0) ? EXIT.attention : EXIT.ok;
+
+export async function status(
+  ctx: CommandContext,
+  ops: readonly Operation[],
+): Promise<CommandResult<StatusResult>> {
+  const s = await snapshot(ctx, ops);
+  return { code: codeOf(s), result: s, text: statusTable(s) };
+}
+
+export interface WatchOptions {
+  readonly intervalMs: number;
+  /** Give up (exit 2) after this long; undefined: until drained or Ctrl-C. */
+  readonly timeoutMs: number | undefined;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+  });
+
+/**
+ * Poll until drained: every queue empty with nothing in flight on two polls in a row (one poll
+ * can fall between an upload and its S3 event). With --json, one JSON line per poll.
+ */
+export async function watchStatus(
+  ctx: CommandContext,
+  ops: readonly Operation[],
+  options: WatchOptions,
+): Promise<CommandResult<StatusResult>> {
+  const started = Date.now();
+  let quietPolls = 0;
+  for (;;) {
+    const s = await snapshot(ctx, ops);
+    quietPolls = s.drained ? quietPolls + 1 : 0;
+    const elapsed = (Date.now() - started) / 1000;
+    if (ctx.io.json) ctx.io.out(`${JSON.stringify(s)}\n`);
+    else
+      ctx.io.out(
+        `${ctx.io.tty ? '\x1b[H\x1b[2J' : ''}${s.at}  (${elapsed.toFixed(0)} s)\n${statusTable(s)}`,
+      );
+    if (quietPolls >= 2) {
+      const done = { ...s, drainSeconds: elapsed };
+      return { code: codeOf(s), result: done, text: `drained in ${elapsed.toFixed(1)} s\n` };
+    }
+    if (
+      ctx.signal.aborted ||
+      (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs)
+    )
+      return {
+        code: EXIT.attention,
+        result: s,
+        text: `not drained after ${elapsed.toFixed(0)} s\n`,
+      };
+    await sleep(options.intervalMs, ctx.signal);
+  }
+}
