@@ -15,13 +15,17 @@ import {
   TERMINATION_GRACE_PERIOD_SECONDS,
   WORKER_ENV,
   WORKER_RESOURCES,
+  OPERATION_LABEL,
   type Operation,
+  WORKLOAD_NAMESPACE,
+  workerAppName,
 } from '@darkroom/pipeline-spec';
+
+export { WORKLOAD_NAMESPACE };
 import type { ScaledObject, ScaledObjectSpec, TriggerAuthentication } from './crd-types.ts';
 import { IRSA_ANNOTATION, irsaTrustPolicy } from './iam.ts';
 import { WORKER_ROLE_LABEL, WORKER_TAINT } from './karpenter.ts';
 
-export const WORKLOAD_NAMESPACE = 'darkroom';
 /** The runtime image's non-root user (distroless `nonroot`). */
 export const WORKER_UID = 65532;
 
@@ -110,11 +114,11 @@ export class Worker extends pulumi.ComponentResource {
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:workers:Worker', name, {}, opts);
     const op = args.operation;
-    const appName = `darkroom-${op}`;
+    const appName = workerAppName(op);
     const labels = {
       'app.kubernetes.io/name': appName,
       'app.kubernetes.io/part-of': 'darkroom',
-      'darkroom.io/operation': op,
+      [OPERATION_LABEL]: op,
     };
     const namespace = args.namespace.metadata.name;
     const k8sOpts = { parent: this, provider: args.provider };

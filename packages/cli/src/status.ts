@@ -2,12 +2,14 @@
  * `darkroom status [--watch]`: per operation the queue's visible and in-flight messages, the DLQ
  * depth, the oldest message's age (CloudWatch `ApproximateAgeOfOldestMessage`, deployed stacks
  * only: SQS has no API for it and the emulator no CloudWatch) and results written in the last
- * minute (from S3 LastModified). `--watch` redraws until every queue is empty and nothing is in
+ * minute (from S3 LastModified), and — where `kubectl` reaches the cluster — ready/desired worker
+ * pods per operation and Karpenter's nodes. `--watch` redraws until every queue is empty and nothing is in
  * flight, then prints the drain time.
  */
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Operation, outputPrefix } from '@darkroom/pipeline-spec';
+import { type ClusterView, nodesLine, podsCell, readClusterView } from './cluster.ts';
 import type { CommandContext, CommandResult } from './context.ts';
 import { EXIT } from './exit-codes.ts';
 import { listObjects } from './s3-list.ts';
@@ -27,6 +29,8 @@ export interface StatusResult {
   readonly at: string;
   readonly operations: OperationStatus[];
   readonly drained: boolean;
+  /** Replicas and nodes; absent when kubectl is missing or cannot reach a cluster (e.g. --local). */
+  readonly cluster?: ClusterView;
   /** With --watch: seconds from the first poll to the drain. */
   readonly drainSeconds?: number;
 }
@@ -101,17 +105,21 @@ export async function operationStatus(
 }
 
 async function snapshot(ctx: CommandContext, ops: readonly Operation[]): Promise<StatusResult> {
-  const operations = await Promise.all(ops.map((op) => operationStatus(ctx, op)));
+  const [operations, cluster] = await Promise.all([
+    Promise.all(ops.map((op) => operationStatus(ctx, op))),
+    ctx.target.kind === 'stack' ? readClusterView() : Promise.resolve(undefined),
+  ]);
   return {
     at: new Date().toISOString(),
     operations,
     drained: operations.every((o) => o.visible === 0 && o.inFlight === 0),
+    ...(cluster ? { cluster } : {}),
   };
 }
 
 export function statusTable(s: StatusResult): string {
   const rows = [
-    ['operation', 'visible', 'in flight', 'DLQ', 'oldest age', 'results/min'],
+    ['operation', 'visible', 'in flight', 'DLQ', 'oldest age', 'results/min', 'pods'],
     ...s.operations.map((o) => [
       o.operation,
       String(o.visible),
@@ -119,9 +127,10 @@ export function statusTable(s: StatusResult): string {
       String(o.deadLettered),
       o.oldestMessageAgeSeconds === null ? '-' : `${o.oldestMessageAgeSeconds} s`,
       String(o.outputsLastMinute),
+      podsCell(s.cluster, o.operation),
     ]),
   ];
-  return `${table(rows)}\n`;
+  return `${table(rows)}\n${nodesLine(s.cluster)}`;
 }
 
 const codeOf = (s: StatusResult) =>

@@ -3,3 +3,4 @@ export * from './queues.ts';
 export * from './worker.ts';
 export * from './event-keys.ts';
 export * from './local.ts';
+export * from './kubernetes.ts';
