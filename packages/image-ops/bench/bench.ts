@@ -17,7 +17,7 @@ import {
   logoAspect,
   placeLogo,
   tuneSharpForWorker,
-  type OperationName,
+  type ImageOperationName,
 } from '../src/index.ts';
 import { SAMPLE_PHOTOS_DIR } from '../src/samples.ts';
 import { DEFAULT_COST_JSON, writeCostLadder } from './cost-ladder.ts';
@@ -88,7 +88,7 @@ const logos = new Map(
 );
 
 const sharpJob =
-  (operation: OperationName, options: Record<string, unknown> = {}): Job =>
+  (operation: ImageOperationName, options: Record<string, unknown> = {}): Job =>
   async (photo) =>
     (await imageOperations[operation](photo.bytes, options as never)).info.size;
 
@@ -107,7 +107,7 @@ const fullDecodeThumbnail: Job = async (photo) => {
   return out.byteLength;
 };
 
-const magickArgs: Record<OperationName, (photo: Photo) => string[]> = {
+const magickArgs: Record<ImageOperationName, (photo: Photo) => string[]> = {
   thumbnail: (p) => [p.path, '-auto-orient', '-thumbnail', '256x256>', '-quality', '85', 'jpg:-'],
   grayscale: (p) => [
     p.path,
@@ -137,7 +137,7 @@ const magickArgs: Record<OperationName, (photo: Photo) => string[]> = {
   },
 };
 
-function variantsFor(operation: OperationName): Variant[] {
+function variantsFor(operation: ImageOperationName): Variant[] {
   const base = { threadsPerPhoto: 1, inFlight: parallel };
   const list: Variant[] = [
     { ...base, name: 'sharp', job: sharpJob(operation) },
@@ -181,7 +181,7 @@ async function measure(variant: Variant): Promise<{ m: Measurement; latencies: n
   return { m: summarise(latencies, wall, cpuMs() - cpuBefore, bytesOut), latencies };
 }
 
-function peakRss(operation: OperationName): number {
+function peakRss(operation: ImageOperationName): number {
   const probe = new URL('./rss-probe.ts', import.meta.url).pathname;
   const out = execFileSync(
     process.execPath,

@@ -75,6 +75,15 @@ export function isImageOpsError(value: unknown): value is ImageOpsError {
 }
 
 const PIXEL_LIMIT = /pixel limit/i;
+
+/** libvips reasons span several lines; a DLQ attribute, a log field or a table cell needs one. */
+function oneLine(message: string): string {
+  return message
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('; ');
+}
 const UNSUPPORTED = /unsupported image format|not built in|no decoder|unsupported codec/i;
 
 /**
@@ -84,7 +93,7 @@ const UNSUPPORTED = /unsupported image format|not built in|no decoder|unsupporte
  */
 export function fromSharpError(error: unknown, stage: ImageOpsStage): ImageOpsError {
   if (isImageOpsError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = oneLine(error instanceof Error ? error.message : String(error));
   if (PIXEL_LIMIT.test(message)) {
     return new ImageTooLargeError(
       `Image exceeds the pixel limit (${message}); raise limitInputPixels or resize before upload`,

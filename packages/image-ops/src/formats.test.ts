@@ -10,6 +10,7 @@ import {
   thumbnail,
   watermark,
 } from './index.ts';
+import { fromSharpError } from './errors.ts';
 import { fixturePath, pixels, pngHeaderBomb, samplePhoto } from './test-support.ts';
 
 const base = () => sharp(samplePhoto()).resize(320, 200);
@@ -85,6 +86,15 @@ describe('input formats', () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
     await expect(thumbnail(svg)).rejects.toBeInstanceOf(UnsupportedFormatError);
   });
+
+  it('an SVG with an external entity (XXE) is UnsupportedFormat, never parsed', async () => {
+    const xxe = Buffer.from(
+      '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n' +
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>&x;</text></svg>',
+    );
+    for (const op of [grayscale, thumbnail, watermark])
+      await expect(op(xxe)).rejects.toMatchObject({ code: 'UnsupportedFormat', format: 'svg' });
+  });
 });
 
 describe('bad input', () => {
@@ -93,6 +103,18 @@ describe('bad input', () => {
     const error = await grayscale(photo.subarray(0, photo.byteLength / 2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptImageError);
     expect(error).toMatchObject({ code: 'CorruptImage', permanent: true, stage: 'decode' });
+  });
+
+  it('a libvips reason spanning several lines is reported on one line (DLQ attribute, summary table)', () => {
+    // libvips accumulates one line per failing layer, e.g. a JPEG with two damaged segments.
+    const vips = new Error(
+      'VipsJpeg: Corrupt JPEG data: 12 extraneous bytes before marker 0xd9\nVipsJpeg: premature end of JPEG image\n',
+    );
+    const error = fromSharpError(vips, 'decode');
+    expect(error).toBeInstanceOf(CorruptImageError);
+    expect(error.message).toBe(
+      'Image data is damaged or truncated (VipsJpeg: Corrupt JPEG data: 12 extraneous bytes before marker 0xd9; VipsJpeg: premature end of JPEG image); re-export or re-upload the original',
+    );
   });
 
   it('a text file named .jpg is an UnsupportedFormatError', async () => {

@@ -4,8 +4,9 @@ export { watermark } from './watermark.ts';
 export {
   imageOperations,
   resolveOptions,
-  type OperationName,
+  type ImageOperationName,
   type OperationOptions,
+  type ResolvedOperationOptions,
 } from './operations.ts';
 export { tuneSharpForWorker, type SharpTuning } from './tuning.ts';
 export { placeLogo, type Placement } from './placement.ts';

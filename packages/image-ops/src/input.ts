@@ -86,6 +86,14 @@ export async function probe(bytes: Buffer, limitInputPixels: number): Promise<Pr
   if (bytes.byteLength === 0) {
     throw new CorruptImageError('Input is empty (0 bytes); the upload did not complete', 'probe');
   }
+  if (looksLikeXml(bytes)) {
+    // Never hand an XML document to librsvg: SVG can reference external entities and files.
+    throw new UnsupportedFormatError(
+      `SVG/XML documents are not accepted; upload one of ${ACCEPTED_FORMATS.join(', ')}`,
+      'probe',
+      'svg',
+    );
+  }
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -99,7 +107,8 @@ export async function probe(bytes: Buffer, limitInputPixels: number): Promise<Pr
       meta.format,
     );
   }
-  if (meta.format === 'heif' && meta.compression === 'hevc' && !hasHevcDecoder()) {
+  // sharp's prebuilt libvips ships libheif with the AV1 decoder only (HEVC is patent-encumbered).
+  if (meta.format === 'heif' && meta.compression === 'hevc') {
     throw new UnsupportedFormatError(
       'HEIC (HEVC-coded HEIF) cannot be decoded by this sharp build (no HEVC decoder for licensing reasons); convert to JPEG or AVIF before upload',
       'probe',
@@ -130,9 +139,14 @@ export async function probe(bytes: Buffer, limitInputPixels: number): Promise<Pr
   };
 }
 
-/** sharp's prebuilt libvips ships libheif with AV1 only; a custom global libvips may add libde265. */
-function hasHevcDecoder(): boolean {
-  return false;
+/** An XML prolog, doctype, comment or `<svg` at the start (after a BOM and whitespace). */
+function looksLikeXml(bytes: Buffer): boolean {
+  const head = bytes
+    .subarray(0, 256)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  return /^<(\?xml|!DOCTYPE|!--|svg)/i.test(head);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { grayscale } from './grayscale.ts';
 import type { ImageInput } from './input.ts';
 import type { ImageResult } from './output.ts';
@@ -5,6 +6,9 @@ import { thumbnail } from './thumbnail.ts';
 import { watermark } from './watermark.ts';
 import {
   type GrayscaleOptions,
+  type ResolvedGrayscaleOptions,
+  type ResolvedThumbnailOptions,
+  type ResolvedWatermarkOptions,
   type ThumbnailOptions,
   type WatermarkOptions,
   grayscaleOptionsSchema,
@@ -20,12 +24,19 @@ export interface OperationOptions {
   thumbnail: ThumbnailOptions;
 }
 
-/** Name of an image operation. */
-export type OperationName = keyof OperationOptions;
+/** Options of each operation after validation, every default filled in. */
+export interface ResolvedOperationOptions {
+  grayscale: ResolvedGrayscaleOptions;
+  watermark: ResolvedWatermarkOptions;
+  thumbnail: ResolvedThumbnailOptions;
+}
+
+/** Name of an image operation (the same names as the pipeline's operations). */
+export type ImageOperationName = keyof OperationOptions;
 
 /** Every operation by name, for callers that pick one at run time (the workers, the bench). */
 export const imageOperations: {
-  readonly [K in OperationName]: (
+  readonly [K in ImageOperationName]: (
     input: ImageInput,
     options?: OperationOptions[K],
   ) => Promise<ImageResult>;
@@ -35,11 +46,13 @@ export const imageOperations: {
   thumbnail,
 };
 
-const schemas = {
+const schemas: {
+  readonly [K in ImageOperationName]: z.ZodType<ResolvedOperationOptions[K], OperationOptions[K]>;
+} = {
   grayscale: grayscaleOptionsSchema,
   watermark: watermarkOptionsSchema,
   thumbnail: thumbnailOptionsSchema,
-} as const;
+};
 
 /**
  * Validate an operation's options and fill in the defaults, without touching any image — a
@@ -48,9 +61,9 @@ const schemas = {
  * @throws {InvalidOptionsError} naming each bad option, its expectation and the value received.
  * @example resolveOptions('thumbnail', { width: 320 }) // { width: 320, height: 256, quality: 85, … }
  */
-export function resolveOptions<K extends OperationName>(
+export function resolveOptions<K extends ImageOperationName>(
   operation: K,
   options: OperationOptions[K] | undefined,
-): Record<string, unknown> {
-  return parseOptions(operation, schemas[operation], options) as Record<string, unknown>;
+): ResolvedOperationOptions[K] {
+  return parseOptions(operation, schemas[operation], options);
 }

@@ -4,3 +4,4 @@ export * from './worker.ts';
 export * from './event-keys.ts';
 export * from './local.ts';
 export * from './kubernetes.ts';
+export * from './worker-log.ts';

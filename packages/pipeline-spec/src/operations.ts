@@ -4,6 +4,8 @@ export const OPERATIONS = ['grayscale', 'watermark', 'thumbnail'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const INPUT_ROOT = 'input/';
+/** S3's limit on a key, in UTF-8 bytes. An output key is one byte longer than its input key. */
+export const MAX_KEY_BYTES = 1024;
 export const OUTPUT_ROOT = 'output/';
 
 export function isOperation(value: string): value is Operation {
@@ -31,4 +33,13 @@ export function outputKeyFor(operation: Operation, sourceKey: string): string | 
   const prefix = inputPrefix(operation);
   if (!sourceKey.startsWith(prefix) || sourceKey.length === prefix.length) return undefined;
   return outputPrefix(operation) + sourceKey.slice(prefix.length);
+}
+
+/**
+ * A "folder" placeholder: the S3 console's *Create folder* puts an empty object whose key ends
+ * in `/`. It is not a photo and has no result.
+ * @example isFolderPlaceholder('input/grayscale/2026/') // true
+ */
+export function isFolderPlaceholder(key: string): boolean {
+  return key.endsWith('/');
 }

@@ -78,7 +78,7 @@ export function describeTopology(
     maxReceiveCount: MAX_RECEIVE_COUNT,
     deadLetterRetentionSeconds: DLQ_RETENTION_SECONDS,
     notification: {
-      id: `darkroom-${operation}`,
+      id: `${namePrefix}-${operation}`,
       events: NOTIFICATION_EVENTS,
       filterPrefix: inputPrefix(operation),
     },

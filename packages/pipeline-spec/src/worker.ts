@@ -19,9 +19,40 @@ export const WORKER_ENV = {
   /** Interface of the health server: all interfaces in a pod, 127.0.0.1 on a laptop. */
   healthHost: 'DARKROOM_HEALTH_HOST',
   logLevel: 'DARKROOM_LOG_LEVEL',
-  /** JSON object of operation options, e.g. `{"width":320,"height":320}`. */
-  operationOptions: 'DARKROOM_OPERATION_OPTIONS',
+  /** SQS messages per receive (1–10). */
+  batchSize: 'DARKROOM_BATCH_SIZE',
 } as const;
+
+/** Environment variables of the options every operation shares. */
+const COMMON_OPTION_ENV = {
+  quality: 'DARKROOM_JPEG_QUALITY',
+  limitInputPixels: 'DARKROOM_LIMIT_INPUT_PIXELS',
+  maxInputBytes: 'DARKROOM_MAX_INPUT_BYTES',
+  optimiseCoding: 'DARKROOM_JPEG_OPTIMISE_CODING',
+} as const;
+
+/**
+ * The environment variable of each operation option (the option names are image-ops'): the
+ * Deployment sets them from the stack config, the worker parses them at start-up.
+ */
+export const OPERATION_OPTION_ENV = {
+  grayscale: { ...COMMON_OPTION_ENV },
+  watermark: {
+    ...COMMON_OPTION_ENV,
+    gravity: 'DARKROOM_WATERMARK_GRAVITY',
+    scale: 'DARKROOM_WATERMARK_SCALE',
+    opacity: 'DARKROOM_WATERMARK_OPACITY',
+    margin: 'DARKROOM_WATERMARK_MARGIN',
+  },
+  thumbnail: {
+    ...COMMON_OPTION_ENV,
+    width: 'DARKROOM_THUMBNAIL_WIDTH',
+    height: 'DARKROOM_THUMBNAIL_HEIGHT',
+  },
+} as const satisfies { readonly [K in Operation]: Readonly<Record<string, string>> };
+
+/** Option names an operation can take from its environment. */
+export type OperationOptionName<Op extends Operation> = keyof (typeof OPERATION_OPTION_ENV)[Op];
 
 export const HEALTH_PORT = 8080;
 export const PROBE_PATHS = {
@@ -81,6 +112,8 @@ export const SCALING_DEFAULTS: { readonly [K in Operation]: ScalingDefaults } = 
 export const RESULT_METADATA = {
   sourceKey: 'darkroom-source-key',
   sourceEtag: 'darkroom-source-etag',
+  /** The S3 event sequencer of the source version: orders results of one key. */
+  sourceSequencer: 'darkroom-source-sequencer',
   operation: 'darkroom-operation',
   optionsVersion: 'darkroom-options-version',
 } as const;

@@ -16,7 +16,9 @@ import { ConfigError } from './errors.ts';
 export const CONFIG_LIMITS = {
   concurrency: { min: 1, max: 64 },
   batchSize: { min: 1, max: 10 },
-  visibilityTimeoutSeconds: { min: 1, max: 43_200 },
+  // 2 s at least: heartbeats extend the visibility every third of it, at least 1 s apart, and
+  // must come before it runs out (SQS's own maximum is 12 h).
+  visibilityTimeoutSeconds: { min: 2, max: 43_200 },
   shutdownGraceSeconds: { min: 1, max: 3_600 },
   healthPort: { min: 0, max: 65_535 },
 } as const;
@@ -49,8 +51,8 @@ const url = (what: string) =>
     error: (issue) => `must be a URL (${what}), received ${JSON.stringify(issue.input)}`,
   });
 
-/** Name of each config field's environment variable, including the worker-only tuning ones. */
-export const CONFIG_ENV = { ...WORKER_ENV, batchSize: 'DARKROOM_BATCH_SIZE' } as const;
+/** Name of each config field's environment variable (the spec's worker contract). */
+export const CONFIG_ENV = WORKER_ENV;
 
 function schema(defaultConcurrency: number) {
   return z.object({

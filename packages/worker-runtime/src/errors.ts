@@ -6,7 +6,14 @@
 
 /** The step of handling a message that failed. */
 export type WorkerStep =
-  'config' | 'parse' | 'download' | 'process' | 'upload' | 'dead-letter' | 'shutdown';
+  | 'config'
+  | 'parse'
+  | 'check-result'
+  | 'download'
+  | 'process'
+  | 'upload'
+  | 'dead-letter'
+  | 'shutdown';
 
 export class WorkerError extends Error {
   readonly code: string;
@@ -67,13 +74,19 @@ export class ShutdownError extends WorkerError {
   }
 }
 
-interface AwsLikeError {
-  name?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
-}
-
 const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
+
+/**
+ * HTTP status of an AWS SDK error, if it carries one.
+ * @example httpStatusOf(preconditionFailed) // 412
+ */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
+  const metadata: unknown = error.$metadata;
+  if (typeof metadata !== 'object' || metadata === null || !('httpStatusCode' in metadata))
+    return undefined;
+  return typeof metadata.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
 
 /**
  * Classify an AWS SDK error of `step`. A missing source object is permanent (the photo was
@@ -82,9 +95,8 @@ const MISSING_OBJECT = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
  */
 export function classifyAwsError(error: unknown, step: WorkerStep, what: string): WorkerError {
   if (error instanceof WorkerError) return error;
-  const aws = (error ?? {}) as AwsLikeError;
-  const name = aws.name ?? 'Error';
-  const status = aws.$metadata?.httpStatusCode;
+  const name = error instanceof Error ? error.name : 'Error';
+  const status = httpStatusOf(error);
   const message = error instanceof Error ? error.message : String(error);
   if (MISSING_OBJECT.has(name) || (step === 'download' && status === 404)) {
     return new PermanentMessageError(

@@ -1,11 +1,12 @@
 /** Prometheus metrics of one worker process, on a registry of its own (no global state). */
+import type { PhotoOutcome } from '@darkroom/pipeline-spec';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** What happened to one photo (one S3 record). */
-export type PhotoOutcome = 'processed' | 'duplicate' | 'dead_lettered' | 'retried' | 'released';
+export type { PhotoOutcome };
 
 export interface WorkerMetrics {
   readonly registry: Registry;
+  /** Labelled by operation and {@link PhotoOutcome}: one increment per photo and delivery. */
   readonly photos: Counter<'operation' | 'outcome'>;
   readonly duration: Histogram<'operation'>;
   readonly bytes: Counter<'operation' | 'direction'>;

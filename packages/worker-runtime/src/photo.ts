@@ -1,61 +1,73 @@
 /**
- * One photo through one operation: source streamed from S3, result written next to it under
- * `output/<op>/`, linked to its source by metadata. Idempotent: a result that already records
- * the same source ETag and options version is left alone, so a redelivered message costs one
- * HEAD request instead of a decode, an encode and a PUT.
+ * One photo through one operation: the source is read whole from S3 (libvips needs all of it
+ * for most formats), processed behind the CPU gate, and the result written under
+ * `output/<op>/`, linked to its source by metadata. The result always belongs to the newest
+ * version of its source: a stale event is skipped (`superseded`), a write never replaces a
+ * newer result, and an identical result already there is left alone (`duplicate`).
  */
 import { createHash } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import type { ImageInput, ImageResult, OperationName } from '@darkroom/image-ops';
-import { DEFAULT_MAX_INPUT_BYTES, isImageOpsError } from '@darkroom/image-ops';
-import { RESULT_METADATA, outputKeyFor, type Operation } from '@darkroom/pipeline-spec';
-import { PermanentMessageError, TransientError, classifyAwsError } from './errors.ts';
+  type ImageOperationName,
+  type ImageResult,
+  type ResolvedOperationOptions,
+  isImageOpsError,
+} from '@darkroom/image-ops';
+import {
+  MAX_KEY_BYTES,
+  inputPrefix,
+  isFolderPlaceholder,
+  outputKeyFor,
+} from '@darkroom/pipeline-spec';
+import type { CpuGate } from './cpu-gate.ts';
+import { PermanentMessageError, TransientError, classifyAwsError, httpStatusOf } from './errors.ts';
+import {
+  type StoreTarget,
+  type StoredResult,
+  currentSourceEtag,
+  putResultIf,
+  readStoredResult,
+  verdictFor,
+} from './result-store.ts';
 import type { S3ObjectEvent } from './s3-event.ts';
 
-/** Runs the image operation; injectable so the runtime is testable with a slowed or failing op. */
-export type ImageOperation = (
-  input: ImageInput,
-  options?: Record<string, unknown>,
+/** The image operation a worker runs; tests inject a slowed or failing one. */
+export type RunImageOperation<Op extends ImageOperationName> = (
+  input: Buffer,
+  options: ResolvedOperationOptions[Op],
 ) => Promise<ImageResult>;
 
-/** Results above this size go up as a multipart upload (parallel parts, resumable per part). */
-export const MULTIPART_THRESHOLD_BYTES = 16 * 1024 * 1024;
-
-export interface PhotoContext {
-  readonly s3: S3Client;
-  readonly bucket: string;
-  readonly operation: Operation;
-  readonly options: Record<string, unknown>;
+export interface PhotoContext<Op extends ImageOperationName> extends StoreTarget {
+  readonly operation: Op;
+  readonly options: ResolvedOperationOptions[Op];
   readonly optionsVersion: string;
-  readonly run: ImageOperation;
-  /** Gate for the CPU-bound part, so I/O of other photos overlaps it. */
-  readonly limitCpu: <T>(fn: () => Promise<T>) => Promise<T>;
-  readonly signal: AbortSignal;
+  readonly run: RunImageOperation<Op>;
+  readonly cpuGate: CpuGate;
 }
 
 export interface PhotoResult {
-  readonly outcome: 'processed' | 'duplicate';
-  readonly outputKey: string;
+  readonly outcome: 'processed' | 'duplicate' | 'skipped' | 'superseded';
+  readonly outputKey: string | undefined;
   readonly bytesIn: number;
   readonly bytesOut: number;
   /** Time in the image operation. */
   readonly processMs: number;
-  /** Time waiting for a CPU slot (other photos of the batch were being processed). */
+  /** Time waiting for a CPU slot (other photos were being processed). */
   readonly waitMs: number;
 }
+
+/** Conditional writes that lose a race re-read and decide again; this bounds the loop. */
+const MAX_WRITE_ATTEMPTS = 3;
 
 /**
  * A short, stable version of an operation's resolved options: it changes exactly when a result
  * made with other options would differ.
- * @example optionsVersion({ width: 256, height: 256 }) // 'c3f1…' (12 hex chars)
+ * @example optionsVersion('thumbnail', { width: 256, height: 256 }) // 'c3f1…' (12 hex chars)
  */
-export function optionsVersion(operation: OperationName, options: Record<string, unknown>): string {
+export function optionsVersion(
+  operation: ImageOperationName,
+  options: Readonly<Record<string, unknown>>,
+): string {
   const canonical = JSON.stringify([
     operation,
     Object.keys(options)
@@ -65,92 +77,125 @@ export function optionsVersion(operation: OperationName, options: Record<string,
   return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
 }
 
-const unquote = (etag: string | undefined) => etag?.replace(/"/g, '');
+const nothing = (outcome: PhotoResult['outcome'], outputKey?: string): PhotoResult => ({
+  outcome,
+  outputKey,
+  bytesIn: 0,
+  bytesOut: 0,
+  processMs: 0,
+  waitMs: 0,
+});
 
-async function alreadyDone(
-  ctx: PhotoContext,
-  outputKey: string,
-  sourceEtag: string | undefined,
-): Promise<boolean> {
-  if (!sourceEtag) return false;
-  try {
-    const head = await ctx.s3.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: outputKey }), {
-      abortSignal: ctx.signal,
-    });
-    const meta = head.Metadata ?? {};
-    return (
-      meta[RESULT_METADATA.sourceEtag] === sourceEtag &&
-      meta[RESULT_METADATA.optionsVersion] === ctx.optionsVersion
-    );
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || (error as Error).name === 'NotFound') return false;
-    throw classifyAwsError(error, 'upload', `HEAD s3://${ctx.bucket}/${outputKey}`);
-  }
+/**
+ * Process one S3 object event.
+ *
+ * @throws {PermanentMessageError} for a key outside the operation's prefix or too long for its
+ *   result, a missing source or a photo image-ops rejects (UnsupportedFormat, CorruptImage,
+ *   ImageTooLarge).
+ * @throws {TransientError} for S3 failures worth retrying.
+ */
+export async function processPhoto<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  event: S3ObjectEvent,
+): Promise<PhotoResult> {
+  if (isFolderPlaceholder(event.key)) return nothing('skipped');
+  const outputKey = checkedOutputKey(ctx, event);
+  const stored = await readStoredResult(ctx, outputKey);
+  const verdict = verdictFor(stored, event, ctx.optionsVersion);
+  if (verdict === 'duplicate' || verdict === 'superseded') return nothing(verdict, outputKey);
+  const bytes = await download(ctx, event);
+  if (!bytes) return nothing('superseded', outputKey);
+  const queued = performance.now();
+  let started = queued;
+  const result = await ctx.cpuGate(() => {
+    started = performance.now();
+    return runOperation(ctx, event.key, bytes);
+  });
+  const processMs = performance.now() - started;
+  const written = await writeResult(ctx, { outputKey, event, result }, stored);
+  if (written !== 'write') return nothing(written, outputKey);
+  return {
+    outcome: 'processed',
+    outputKey,
+    bytesIn: bytes.byteLength,
+    bytesOut: result.info.size,
+    processMs,
+    waitMs: started - queued,
+  };
 }
 
-async function storeResult(
-  ctx: PhotoContext,
-  outputKey: string,
-  sourceKey: string,
-  sourceEtag: string | undefined,
-  result: ImageResult,
-): Promise<void> {
-  const params = {
-    Bucket: ctx.bucket,
-    Key: outputKey,
-    Body: result.data,
-    ContentType: result.contentType,
-    Metadata: {
-      // S3 metadata is ASCII on the wire: keep the key URI-encoded.
-      [RESULT_METADATA.sourceKey]: encodeURIComponent(sourceKey),
-      [RESULT_METADATA.sourceEtag]: sourceEtag ?? '',
-      [RESULT_METADATA.operation]: ctx.operation,
-      [RESULT_METADATA.optionsVersion]: ctx.optionsVersion,
-    },
-  };
+function checkedOutputKey<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  event: S3ObjectEvent,
+): string {
+  const outputKey = outputKeyFor(ctx.operation, event.key);
+  if (!outputKey) {
+    throw new PermanentMessageError(
+      'KeyOutsidePrefix',
+      `Key ${JSON.stringify(event.key)} is not under ${inputPrefix(ctx.operation)}; this queue only takes ${ctx.operation} uploads`,
+      'parse',
+    );
+  }
+  if (event.bucket !== ctx.bucket) {
+    throw new PermanentMessageError(
+      'WrongBucket',
+      `Event is for bucket ${event.bucket}, this worker serves ${ctx.bucket}`,
+      'parse',
+    );
+  }
+  const bytes = Buffer.byteLength(outputKey);
+  if (bytes > MAX_KEY_BYTES) {
+    throw new PermanentMessageError(
+      'OutputKeyTooLong',
+      `Result key would be ${bytes} bytes, above S3's ${MAX_KEY_BYTES}; keep keys under ${inputPrefix(ctx.operation)} to ${MAX_KEY_BYTES - (bytes - Buffer.byteLength(event.key))} bytes`,
+      'parse',
+    );
+  }
+  return outputKey;
+}
+
+async function runOperation<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  key: string,
+  bytes: Buffer,
+): Promise<ImageResult> {
   try {
-    if (result.data.byteLength < MULTIPART_THRESHOLD_BYTES) {
-      await ctx.s3.send(new PutObjectCommand(params), { abortSignal: ctx.signal });
-    } else {
-      const upload = new Upload({
-        client: ctx.s3,
-        params,
-        queueSize: 2,
-        partSize: 8 * 1024 * 1024,
-      });
-      const abort = () => void upload.abort();
-      ctx.signal.addEventListener('abort', abort, { once: true });
-      try {
-        await upload.done();
-      } finally {
-        ctx.signal.removeEventListener('abort', abort);
-      }
-    }
-  } catch (error) {
-    throw classifyAwsError(error, 'upload', `PUT s3://${ctx.bucket}/${outputKey}`);
+    return await ctx.run(bytes, ctx.options);
+  } catch (error: unknown) {
+    if (isImageOpsError(error))
+      throw new PermanentMessageError(error.code, error.message, 'process', error);
+    throw new TransientError(
+      'ProcessingFailed',
+      `Processing ${key} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      'process',
+      error,
+    );
   }
 }
 
 /**
- * Download the whole source before taking a CPU slot, so network time overlaps other photos'
- * processing. The size is checked against image-ops' byte limit before reading.
+ * Read the whole source version the event is about (`If-Match` its ETag). The size is checked
+ * against image-ops' byte limit before reading.
+ * @returns undefined when the source was overwritten since the event (412): the newer version's
+ *   own event follows.
  */
-async function download(
-  ctx: PhotoContext,
-  key: string,
-): Promise<{ bytes: Buffer; etag: string | undefined }> {
+async function download<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  event: S3ObjectEvent,
+): Promise<Buffer | undefined> {
+  const what = `GET s3://${ctx.bucket}/${event.key}`;
   try {
-    const object = await ctx.s3.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key }), {
-      abortSignal: ctx.signal,
-    });
-    if (!object.Body)
-      throw new TransientError(
-        'EmptyBody',
-        `GET s3://${ctx.bucket}/${key} returned no body`,
-        'download',
-      );
-    const limit = Number(ctx.options['maxInputBytes'] ?? DEFAULT_MAX_INPUT_BYTES);
+    const object = await ctx.s3.send(
+      new GetObjectCommand({
+        Bucket: ctx.bucket,
+        Key: event.key,
+        // Events carry the ETag bare; HTTP compares entity tags in quotes.
+        IfMatch: event.eTag === undefined ? undefined : `"${event.eTag}"`,
+      }),
+      { abortSignal: ctx.signal },
+    );
+    if (!object.Body) throw new TransientError('EmptyBody', `${what} returned no body`, 'download');
+    const limit = ctx.options.maxInputBytes;
     if ((object.ContentLength ?? 0) > limit) {
       object.Body.transformToWebStream()
         .cancel()
@@ -163,70 +208,38 @@ async function download(
     }
     const array = await object.Body.transformToByteArray();
     // Wrap, don't copy: a 20 MP JPEG is several MB and the SDK already assembled it once.
-    return {
-      bytes: Buffer.from(array.buffer, array.byteOffset, array.byteLength),
-      etag: unquote(object.ETag),
-    };
+    return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
   } catch (error) {
-    throw classifyAwsError(error, 'download', `GET s3://${ctx.bucket}/${key}`);
+    if (httpStatusOf(error) === 412) return undefined;
+    throw classifyAwsError(error, 'download', what);
   }
 }
 
 /**
- * Process one S3 object event.
- *
- * @throws {PermanentMessageError} for a key outside the operation's prefix, a missing source or
- *   a photo image-ops rejects (its code: UnsupportedFormat, CorruptImage, ImageTooLarge).
- * @throws {TransientError} for S3 failures worth retrying.
+ * Write conditionally on the result read before the work; when another job wrote meanwhile,
+ * read again and decide again.
  */
-export async function processPhoto(ctx: PhotoContext, event: S3ObjectEvent): Promise<PhotoResult> {
-  const outputKey = outputKeyFor(ctx.operation, event.key);
-  if (!outputKey) {
-    throw new PermanentMessageError(
-      'KeyOutsidePrefix',
-      `Key ${JSON.stringify(event.key)} is not under input/${ctx.operation}/; this queue only takes ${ctx.operation} uploads`,
-      'parse',
-    );
+async function writeResult<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  write: { outputKey: string; event: S3ObjectEvent; result: ImageResult },
+  storedBefore: StoredResult | undefined,
+): Promise<'write' | 'duplicate' | 'superseded'> {
+  let stored = storedBefore;
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    let verdict = verdictFor(stored, write.event, ctx.optionsVersion);
+    if (verdict === 'unordered')
+      verdict =
+        (await currentSourceEtag(ctx, write.event.key)) === write.event.eTag
+          ? 'write'
+          : 'superseded';
+    if (verdict !== 'write') return verdict;
+    const full = { ...write, operation: ctx.operation, optionsVersion: ctx.optionsVersion };
+    if (await putResultIf(ctx, full, stored)) return 'write';
+    stored = await readStoredResult(ctx, write.outputKey);
   }
-  if (event.bucket !== ctx.bucket) {
-    throw new PermanentMessageError(
-      'WrongBucket',
-      `Event is for bucket ${event.bucket}, this worker serves ${ctx.bucket}`,
-      'parse',
-    );
-  }
-  if (await alreadyDone(ctx, outputKey, event.eTag)) {
-    return { outcome: 'duplicate', outputKey, bytesIn: 0, bytesOut: 0, processMs: 0, waitMs: 0 };
-  }
-  const { bytes, etag } = await download(ctx, event.key);
-  const sourceEtag = etag ?? event.eTag;
-  const bytesIn = bytes.byteLength;
-  const queued = performance.now();
-  let started = queued;
-  let result: ImageResult;
-  try {
-    result = await ctx.limitCpu(() => {
-      started = performance.now();
-      return ctx.run(bytes, ctx.options);
-    });
-  } catch (error) {
-    if (isImageOpsError(error))
-      throw new PermanentMessageError(error.code, error.message, 'process', error);
-    throw new TransientError(
-      'ProcessingFailed',
-      `Processing ${event.key} failed unexpectedly: ${(error as Error).message}`,
-      'process',
-      error,
-    );
-  }
-  const processMs = performance.now() - started;
-  await storeResult(ctx, outputKey, event.key, sourceEtag, result);
-  return {
-    outcome: 'processed',
-    outputKey,
-    bytesIn,
-    bytesOut: result.info.size,
-    processMs,
-    waitMs: started - queued,
-  };
+  throw new TransientError(
+    'WriteConflict',
+    `PUT s3://${ctx.bucket}/${write.outputKey} lost ${MAX_WRITE_ATTEMPTS} conditional-write races in a row`,
+    'upload',
+  );
 }

@@ -16,7 +16,7 @@ describe('S3 event parsing', () => {
       { key: 'input/thumbnail/c+d.jpg', size: 20, eTag: 'def' },
     ]);
     const parsed = parseS3EventMessage(body);
-    expect(parsed).toEqual({
+    expect(parsed).toMatchObject({
       kind: 'records',
       records: [
         {
@@ -35,6 +35,10 @@ describe('S3 event parsing', () => {
         },
       ],
     });
+    const [first, second] = parsed.kind === 'records' ? parsed.records : [];
+    expect(first?.sequencer && second?.sequencer && first.sequencer < second.sequencer).toBe(true);
+    // The raw record is kept whole (eventTime, userIdentity …) for the DLQ copy.
+    expect(first?.record).toEqual(JSON.parse(body).Records[0]);
   });
 
   it('recognises s3:TestEvent', () => {

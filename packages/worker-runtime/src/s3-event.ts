@@ -6,12 +6,13 @@ import { decodeEventKey } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 import { PermanentMessageError } from './errors.ts';
 
-const recordSchema = z.object({
+// Loose objects: fields we do not read (eventTime, userIdentity …) survive into the DLQ copy.
+const recordSchema = z.looseObject({
   eventSource: z.literal('aws:s3'),
   eventName: z.string(),
-  s3: z.object({
-    bucket: z.object({ name: z.string() }),
-    object: z.object({
+  s3: z.looseObject({
+    bucket: z.looseObject({ name: z.string() }),
+    object: z.looseObject({
       key: z.string(),
       size: z.number().optional(),
       eTag: z.string().optional(),
@@ -19,6 +20,9 @@ const recordSchema = z.object({
     }),
   }),
 });
+
+/** One record of an S3 event notification, as AWS sent it (key still encoded). */
+export type S3EventRecord = z.output<typeof recordSchema>;
 
 const bodySchema = z.union([
   z.object({ Event: z.literal('s3:TestEvent') }).transform(() => ({ kind: 'test' as const })),
@@ -35,6 +39,18 @@ export interface S3ObjectEvent {
   readonly size: number | undefined;
   /** ETag without quotes, as S3 events carry it. */
   readonly eTag: string | undefined;
+  /** Orders the events of one key: a greater value is a later write. */
+  readonly sequencer: string | undefined;
+  /** The record as received, for a dead-lettered copy holding only this photo. */
+  readonly record: S3EventRecord;
+}
+
+/**
+ * The body of a message holding only `events`, in S3's own shape.
+ * @example deadLetterBody([event]) // '{"Records":[{"eventSource":"aws:s3",…}]}'
+ */
+export function eventMessageBody(events: readonly S3ObjectEvent[]): string {
+  return JSON.stringify({ Records: events.map((e) => e.record) });
 }
 
 export type ParsedMessage =
@@ -76,6 +92,8 @@ export function parseS3EventMessage(body: string | undefined): ParsedMessage {
         key: decodeEventKey(r.s3.object.key),
         size: r.s3.object.size,
         eTag: r.s3.object.eTag?.replace(/"/g, ''),
+        sequencer: r.s3.object.sequencer,
+        record: r,
       })),
     };
   } catch (error) {

@@ -8,13 +8,15 @@ import { DLQ_ATTRIBUTES, RESULT_METADATA } from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type WorkerHandle, retryDelaySeconds, startWorker } from './index.ts';
-import { type ImageOperation } from './photo.ts';
+import { type RunImageOperation } from './photo.ts';
 import { type TestEmulator, emulatorEnv, startTestEmulator } from './testing/emulator.ts';
 import { S3_TEST_EVENT_BODY, s3EventBody } from './testing/events.ts';
 
 const BUCKET = 'photos';
 const photo = readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'));
-const silent = { write: () => true } as unknown as NodeJS.WritableStream;
+const silent = process.env['WORKER_TEST_LOGS']
+  ? process.stdout
+  : ({ write: () => true } as unknown as NodeJS.WritableStream);
 
 let emulator: TestEmulator;
 let queues: { queueUrl: string; dlqUrl: string };
@@ -222,7 +224,7 @@ describe('worker against a real S3/SQS API', () => {
 
   it('extends visibility of a slow photo so a second worker never processes it too', async () => {
     let calls = 0;
-    const slow: ImageOperation = async (input, options) => {
+    const slow: RunImageOperation<'grayscale'> = async (input, options) => {
       calls++;
       await new Promise((r) => setTimeout(r, 5_000));
       return imageOperations.grayscale(input, options);
@@ -237,7 +239,7 @@ describe('worker against a real S3/SQS API', () => {
 
   it('a redelivered message finds its identical result and skips the work', async () => {
     let calls = 0;
-    const counting: ImageOperation = async (input, options) => {
+    const counting: RunImageOperation<'grayscale'> = async (input, options) => {
       calls++;
       return imageOperations.grayscale(input, options);
     };

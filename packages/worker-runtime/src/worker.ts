@@ -1,39 +1,39 @@
 /**
- * runWorker(): consume one operation's queue with sqs-consumer, process photos with bounded CPU
- * concurrency, dead-letter what can never succeed, and drain cleanly on SIGTERM.
+ * startWorker(): wire the pieces — config, the CPU gate, the message handler, sqs-consumer, the
+ * probes — and runWorker(), the process entrypoint that drains on SIGTERM.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
   GetQueueAttributesCommand,
   type Message,
-  SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import {
-  type OperationName,
+  type ImageOperationName,
   type OperationOptions,
   imageOperations,
   resolveOptions,
   tuneSharpForWorker,
 } from '@darkroom/image-ops';
-import { DLQ_ATTRIBUTES, decodeEventKey } from '@darkroom/pipeline-spec';
-import pLimit from 'p-limit';
+import { MAX_RECEIVE_COUNT, RECEIVE_WAIT_SECONDS, WORKER_LOG } from '@darkroom/pipeline-spec';
 import pino, { type Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { type AwsClients, createAwsClients } from './aws.ts';
+import { receiveBackoffMs } from './backoff.ts';
 import { type WorkerConfig, loadConfig } from './config.ts';
-import {
-  ConfigError,
-  PermanentMessageError,
-  ShutdownError,
-  TransientError,
-  WorkerError,
-} from './errors.ts';
+import { createCpuGate } from './cpu-gate.ts';
+import { createDeadLetterer } from './dead-letter.ts';
 import { serveHealth } from './health.ts';
+import { type WorkerHealth, createWorkerHealth } from './health-state.ts';
+import { type MessageHandler, createMessageHandler } from './messages.ts';
 import { type WorkerMetrics, createMetrics } from './metrics.ts';
-import { type ImageOperation, type PhotoContext, optionsVersion, processPhoto } from './photo.ts';
-import { type S3ObjectEvent, parseS3EventMessage } from './s3-event.ts';
+import {
+  type PhotoContext,
+  type RunImageOperation,
+  optionsVersion,
+  processPhoto,
+} from './photo.ts';
 
-export interface RunWorkerOptions<Op extends OperationName> {
+export interface RunWorkerOptions<Op extends ImageOperationName> {
   readonly operation: Op;
   /**
    * Operation options, or a function reading them from the environment; validated at start-up
@@ -43,7 +43,7 @@ export interface RunWorkerOptions<Op extends OperationName> {
   /** Defaults to `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
   /** Replace the image operation (tests inject a slow or failing one). */
-  readonly imageOperation?: ImageOperation;
+  readonly imageOperation?: RunImageOperation<Op>;
   /** Destination of the JSON logs; defaults to stdout. */
   readonly logStream?: NodeJS.WritableStream;
   /** Overrides `DARKROOM_HEALTH_HOST`, the interface the health server binds. */
@@ -61,12 +61,17 @@ export interface WorkerHandle {
   stop(reason: string): Promise<void>;
 }
 
-/** Backoff for transient failures: 5 s, 10 s, 20 s … by receive count, capped at the visibility timeout. */
-export function retryDelaySeconds(receiveCount: number, visibilityTimeoutSeconds: number): number {
-  return Math.min(visibilityTimeoutSeconds, 5 * 2 ** Math.max(0, receiveCount - 1));
+/** What the lifecycle needs from the running parts. */
+interface Running {
+  readonly config: WorkerConfig;
+  readonly logger: Logger;
+  readonly clients: AwsClients;
+  readonly health: WorkerHealth;
+  readonly handler: MessageHandler;
+  readonly consumer: Consumer;
+  readonly draining: AbortController;
+  readonly lifetime: AbortController;
 }
-
-const EVENT_LOOP_STALL_MS = 10_000;
 
 /**
  * Start a worker and return its handle (no signal handling, no process exit: see {@link runWorker}).
@@ -75,367 +80,262 @@ const EVENT_LOOP_STALL_MS = 10_000;
  * @throws {InvalidOptionsError} when `options` are out of range.
  * @example const worker = await startWorker({ operation: 'thumbnail', env }); await worker.stop('test');
  */
-export async function startWorker<Op extends OperationName>(
+export async function startWorker<Op extends ImageOperationName>(
   run: RunWorkerOptions<Op>,
 ): Promise<WorkerHandle> {
   const env = run.env ?? process.env;
   const config = loadConfig(env);
-  const operation = run.operation;
-  const resolvedOptions = resolveOptions(
-    operation,
+  const options = resolveOptions(
+    run.operation,
     typeof run.options === 'function' ? run.options(env) : run.options,
   );
   tuneSharpForWorker({ threadsPerPhoto: 1 });
   const logger = pino(
-    { level: config.logLevel, base: { operation }, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level: config.logLevel,
+      base: { operation: run.operation },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
     run.logStream ?? pino.destination({ fd: 1, sync: false }),
   );
   const metrics = createMetrics();
-  const clients: AwsClients = createAwsClients(config);
+  const clients = createAwsClients(config);
   const lifetime = new AbortController();
   const draining = new AbortController();
-  const limiter = pLimit(config.concurrency);
-  const inFlight = new Map<string, Message>();
-  const release = new Set<string>();
-  let firstPoll = false;
-  let lastActivity = Date.now();
-  let lastTick = Date.now();
-  const ticker = setInterval(() => (lastTick = Date.now()), 1_000);
-  ticker.unref();
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-
-  /** Take a CPU slot; a photo still waiting for one when draining starts is released instead. */
-  function limitCpu<T>(fn: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let started = false;
-      const onDrain = () => {
-        if (!started) reject(new ShutdownError());
-      };
-      draining.signal.addEventListener('abort', onDrain, { once: true });
-      limiter(async () => {
-        if (draining.signal.aborted) return undefined;
-        started = true;
-        return fn().then(resolve, reject);
-      }).finally(() => draining.signal.removeEventListener('abort', onDrain));
-    });
-  }
-
-  const photoContext: PhotoContext = {
+  const health = createWorkerHealth(config.visibilityTimeoutSeconds);
+  const photo: PhotoContext<Op> = {
     s3: clients.s3,
     bucket: config.bucket,
-    operation,
-    options: resolvedOptions,
-    optionsVersion: optionsVersion(operation, resolvedOptions),
-    run: run.imageOperation ?? (imageOperations[operation] as ImageOperation),
-    limitCpu,
     signal: lifetime.signal,
+    operation: run.operation,
+    options,
+    optionsVersion: optionsVersion(run.operation, options),
+    run: run.imageOperation ?? imageOperations[run.operation],
+    cpuGate: createCpuGate(config.concurrency, draining.signal),
   };
-
-  async function deadLetter(
-    message: Message,
-    error: WorkerError,
-    records: readonly S3ObjectEvent[],
-  ): Promise<void> {
-    const body =
-      records.length > 0 && message.Body
-        ? rewriteRecords(message.Body, records)
-        : (message.Body ?? '');
-    const attribute = (value: string) => ({
-      DataType: 'String',
-      StringValue: value.slice(0, 1024) || '-',
-    });
-    try {
-      await clients.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: config.deadLetterQueueUrl,
-          MessageBody: body,
-          MessageAttributes: {
-            [DLQ_ATTRIBUTES.errorCode]: attribute(error.code),
-            [DLQ_ATTRIBUTES.errorMessage]: attribute(error.message),
-            [DLQ_ATTRIBUTES.operation]: attribute(operation),
-            ...(records[0] ? { [DLQ_ATTRIBUTES.sourceKey]: attribute(records[0].key) } : {}),
-          },
-        }),
-        { abortSignal: lifetime.signal },
-      );
-    } catch (cause) {
-      throw new TransientError(
-        'DeadLetterFailed',
-        `Could not send message ${message.MessageId} to the DLQ: ${(cause as Error).message}`,
-        'dead-letter',
-        cause,
-      );
-    }
+  let maxReceiveCount = MAX_RECEIVE_COUNT;
+  const handler = createMessageHandler({
+    operation: run.operation,
+    sqs: clients.sqs,
+    queueUrl: config.queueUrl,
+    logger,
+    metrics,
+    deadLetter: createDeadLetterer(
+      clients.sqs,
+      config.deadLetterQueueUrl,
+      run.operation,
+      lifetime.signal,
+    ),
+    processPhoto: (event) => processPhoto(photo, event),
+    visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+    maxReceiveCount: () => maxReceiveCount,
+    onPhotoFinished: () => health.photoFinished(),
+  });
+  const consumer = createConsumer(config, clients, handler, health, draining.signal);
+  const server = await serveHealth(health, metrics.registry, {
+    port: config.healthPort,
+    host: run.healthHost ?? config.healthHost,
+  });
+  const { ready, announce } = readiness(logger, () => ({
+    queueUrl: config.queueUrl,
+    concurrency: config.concurrency,
+    batchSize: config.batchSize,
+    healthPort: server.port,
+  }));
+  consumer.on('response_processed', announce);
+  consumer.on('empty', announce);
+  const probe = await probeQueue(clients, config, lifetime.signal);
+  if (probe.ok) {
+    maxReceiveCount = probe.maxReceiveCount ?? maxReceiveCount;
+    health.received();
+    announce();
+  } else {
+    health.receiveFailed(probe.reason);
+    logger.warn(
+      { err: probe.reason },
+      'queue not reachable yet; readiness waits for the first receive',
+    );
   }
+  consumer.start();
+  const ticker = setInterval(() => health.tick(), 1_000);
+  ticker.unref();
+  const running: Running = {
+    config,
+    logger,
+    clients,
+    health,
+    handler,
+    consumer,
+    draining,
+    lifetime,
+  };
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    healthPort: server.port,
+    metrics,
+    logger,
+    ready,
+    stop: (reason) =>
+      (stopping ??= drain(running, reason)
+        .finally(() => {
+          clearInterval(ticker);
+          return server.close();
+        })
+        .then(() => flush(logger, reason))),
+  };
+}
 
-  async function handlePhoto(
-    message: Message,
-    record: S3ObjectEvent,
-  ): Promise<WorkerError | undefined> {
-    const started = performance.now();
-    metrics.inFlight.inc({ operation });
-    const base = {
-      messageId: message.MessageId,
-      key: record.key,
-      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
-    };
-    try {
-      const result = await processPhoto(photoContext, record);
-      const seconds = (performance.now() - started) / 1000;
-      metrics.photos.inc({ operation, outcome: result.outcome });
-      if (result.outcome === 'processed') {
-        metrics.duration.observe({ operation }, seconds);
-        metrics.bytes.inc({ operation, direction: 'in' }, result.bytesIn);
-        metrics.bytes.inc({ operation, direction: 'out' }, result.bytesOut);
-      }
-      logger.info(
-        {
-          ...base,
-          outcome: result.outcome,
-          outputKey: result.outputKey,
-          durationMs: Math.round(seconds * 1000),
-          processMs: Math.round(result.processMs),
-          waitMs: Math.round(result.waitMs),
-          bytesIn: result.bytesIn,
-          bytesOut: result.bytesOut,
-        },
-        'photo',
-      );
-      return undefined;
-    } catch (caught) {
-      const error =
-        caught instanceof WorkerError
-          ? caught
-          : new TransientError('Unexpected', String(caught), 'process', caught);
-      const durationMs = Math.round(performance.now() - started);
-      logger[error.retryable ? 'warn' : 'error'](
-        {
-          ...base,
-          outcome: error.retryable ? 'retry' : 'failed',
-          errorCode: error.code,
-          step: error.step,
-          durationMs,
-          err: error.message,
-        },
-        'photo',
-      );
-      return error;
-    } finally {
-      metrics.inFlight.dec({ operation });
-      lastActivity = Date.now();
-    }
-  }
-
-  async function handleMessage(message: Message): Promise<Message | undefined> {
-    const id = message.MessageId ?? '';
-    lastActivity = Date.now();
-    if (draining.signal.aborted) {
-      release.add(id);
-      throw new ShutdownError();
-    }
-    inFlight.set(id, message);
-    try {
-      let parsed;
-      try {
-        parsed = parseS3EventMessage(message.Body);
-      } catch (error) {
-        const permanent = error as PermanentMessageError;
-        logger.error(
-          {
-            messageId: id,
-            outcome: 'failed',
-            errorCode: permanent.code,
-            err: permanent.message,
-            body: (message.Body ?? '').slice(0, 200),
-          },
-          'message is not an S3 event notification',
-        );
-        await deadLetter(message, permanent, []);
-        metrics.photos.inc({ operation, outcome: 'dead_lettered' });
-        return message;
-      }
-      if (parsed.kind === 'test') {
-        metrics.testEvents.inc();
-        logger.info({ messageId: id, outcome: 'skipped' }, 's3:TestEvent skipped');
-        return message;
-      }
-      const records = parsed.records;
-      const errors = await Promise.all(records.map((record) => handlePhoto(message, record)));
-      const failed = records
-        .map((record, i) => ({ record, error: errors[i] }))
-        .filter((f) => f.error);
-      const permanent = failed.filter((f) => f.error && !f.error.retryable);
-      if (permanent.length > 0 && permanent[0]?.error) {
-        await deadLetter(
-          message,
-          permanent[0].error,
-          permanent.map((f) => f.record),
-        );
-        metrics.photos.inc({ operation, outcome: 'dead_lettered' }, permanent.length);
-      }
-      const retry = failed.find((f) => f.error?.retryable)?.error;
-      if (retry) {
-        if (retry instanceof ShutdownError) release.add(id);
-        else metrics.photos.inc({ operation, outcome: 'retried' });
-        throw retry;
-      }
-      return message;
-    } finally {
-      inFlight.delete(id);
-    }
-  }
-
+function createConsumer(
+  config: WorkerConfig,
+  clients: AwsClients,
+  handler: MessageHandler,
+  health: WorkerHealth,
+  draining: AbortSignal,
+): Consumer {
+  let failures = 0;
   const consumer = Consumer.create({
     queueUrl: config.queueUrl,
     sqs: clients.sqs,
     batchSize: config.batchSize,
-    waitTimeSeconds: 20,
+    waitTimeSeconds: RECEIVE_WAIT_SECONDS,
     visibilityTimeout: config.visibilityTimeoutSeconds,
     heartbeatInterval: Math.max(1, Math.floor(config.visibilityTimeoutSeconds / 3)),
     messageSystemAttributeNames: ['ApproximateReceiveCount'],
-    handleMessage,
-    terminateVisibilityTimeout: (messages) => {
-      const message = messages[0];
-      const id = message?.MessageId ?? '';
-      if (release.has(id) || draining.signal.aborted) {
-        release.delete(id);
-        return 0;
-      }
-      return retryDelaySeconds(
-        Number(message?.Attributes?.ApproximateReceiveCount ?? 1),
-        config.visibilityTimeoutSeconds,
-      );
-    },
+    handleMessageBatch: (messages) => handler.handleBatch(messages),
+    // Only reached if the batch handler itself throws (a bug): let the messages come back soon.
+    terminateVisibilityTimeout: () => 0,
+    // Bounded, jittered backoff between failed receives instead of spinning on a dead endpoint.
+    preReceiveMessageCallback: () => pause(receiveBackoffMs(failures), draining),
+    authenticationErrorTimeout: 0,
     suppressFifoWarning: true,
   });
-  let healthPort = config.healthPort;
-  const markPolled = () => {
-    lastActivity = Date.now();
-    if (!firstPoll) {
-      firstPoll = true;
-      logger.info(
-        {
-          queueUrl: config.queueUrl,
-          concurrency: config.concurrency,
-          batchSize: config.batchSize,
-          healthPort,
-        },
-        'worker ready',
-      );
-      markReady();
-    }
+  const succeeded = () => {
+    failures = 0;
+    health.received();
   };
-  consumer.on('response_processed', markPolled);
-  consumer.on('empty', markPolled);
-  consumer.on('error', (error) =>
-    logger.error({ err: error.message, step: 'receive' }, 'SQS error'),
-  );
-  consumer.on('processing_error', () => undefined); // logged per photo above
+  consumer.on('response_processed', succeeded);
+  consumer.on('empty', succeeded);
+  consumer.on('error', (error, messages) => {
+    if (messages) return; // a visibility change or delete of settled messages: logged by the handler
+    failures++;
+    health.receiveFailed(error.message);
+  });
+  return consumer;
+}
 
-  const health = await serveHealth(
-    {
-      liveness: () => {
-        if (Date.now() - lastTick > EVENT_LOOP_STALL_MS)
-          return `event loop stalled for ${Date.now() - lastTick} ms`;
-        const quiet = Date.now() - lastActivity;
-        const wedgedAfter = Math.max(120_000, 2 * config.visibilityTimeoutSeconds * 1000);
-        if (consumer.status.isRunning && quiet > wedgedAfter)
-          return `no poll or photo finished for ${quiet} ms`;
-        return undefined;
-      },
-      readiness: () => {
-        if (draining.signal.aborted) return 'draining';
-        if (!firstPoll) return 'waiting for the first successful SQS receive';
-        return undefined;
-      },
-    },
-    metrics.registry,
-    { port: config.healthPort, host: run.healthHost ?? config.healthHost },
-  );
-  healthPort = health.port;
-  // A long poll can take 20 s to answer; one cheap call proves the queue and credentials now.
-  await clients.sqs
-    .send(
-      new GetQueueAttributesCommand({
-        QueueUrl: config.queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages'],
-      }),
-      { abortSignal: lifetime.signal },
-    )
-    .then(
-      () => markPolled(),
-      (error: unknown) =>
-        logger.warn(
-          { err: (error as Error).message },
-          'queue not reachable yet; readiness waits for the first receive',
-        ),
-    );
-  consumer.start();
-
-  let stopping: Promise<void> | undefined;
-  async function releaseInFlight(): Promise<void> {
-    const pending = [...inFlight.values()];
-    for (let i = 0; i < pending.length; i += 10) {
-      const entries = pending
-        .slice(i, i + 10)
-        .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
-      await clients.sqs
-        .send(
-          new ChangeMessageVisibilityBatchCommand({ QueueUrl: config.queueUrl, Entries: entries }),
-        )
-        .catch((error: unknown) =>
-          logger.error({ err: (error as Error).message }, 'could not release messages'),
-        );
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
     }
-    if (pending.length > 0)
-      logger.warn({ released: pending.length }, 'grace period over: released unfinished messages');
-  }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
-  async function drain(reason: string): Promise<void> {
-    const started = Date.now();
-    logger.info(
-      { reason, inFlight: inFlight.size, graceSeconds: config.shutdownGraceSeconds },
-      'draining',
-    );
-    draining.abort();
-    consumer.stop();
-    const deadline = started + config.shutdownGraceSeconds * 1000;
-    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (inFlight.size > 0) await releaseInFlight();
-    lifetime.abort();
-    clearInterval(ticker);
-    await health.close();
-    logger.info({ reason, drainMs: Date.now() - started }, 'stopped');
-    await new Promise<void>((resolve) => logger.flush(() => resolve()));
-  }
-
+/** `worker ready` (the runner waits for it), logged once, at the first successful receive. */
+function readiness(
+  logger: Logger,
+  details: () => Record<string, unknown>,
+): { ready: Promise<void>; announce: () => void } {
+  let resolve: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (resolve = r));
+  let announced = false;
   return {
-    config,
-    healthPort: health.port,
-    metrics,
-    logger,
     ready,
-    stop: (reason) => (stopping ??= drain(reason)),
+    announce() {
+      if (announced) return;
+      announced = true;
+      logger.info(details(), WORKER_LOG.ready);
+      resolve();
+    },
   };
 }
 
-function rewriteRecords(body: string, keep: readonly S3ObjectEvent[]): string {
+/**
+ * One cheap call proves the queue and credentials now (a long poll can take 20 s to answer) and
+ * reads the redrive policy's maxReceiveCount, so the last receive is known.
+ * maxReceiveCount is undefined when the queue has no redrive policy.
+ */
+async function probeQueue(
+  clients: AwsClients,
+  config: WorkerConfig,
+  signal: AbortSignal,
+): Promise<{ ok: true; maxReceiveCount: number | undefined } | { ok: false; reason: string }> {
   try {
-    const parsed = JSON.parse(body) as { Records?: { s3?: { object?: { key?: string } } }[] };
-    const wanted = new Set(keep.map((r) => r.key));
-    const records = (parsed.Records ?? []).filter((r) => {
-      const encoded = r.s3?.object?.key ?? '';
-      try {
-        return wanted.has(decodeEventKey(encoded));
-      } catch {
-        return true;
-      }
-    });
-    return JSON.stringify({ ...parsed, Records: records });
-  } catch {
-    return body;
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: config.queueUrl,
+        AttributeNames: ['RedrivePolicy'],
+      }),
+      { abortSignal: signal },
+    );
+    const policy: unknown = JSON.parse(Attributes?.RedrivePolicy ?? '{}');
+    const max =
+      typeof policy === 'object' && policy !== null && 'maxReceiveCount' in policy
+        ? Number(policy.maxReceiveCount)
+        : Number.NaN;
+    return { ok: true, maxReceiveCount: Number.isInteger(max) && max > 0 ? max : undefined };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * Stop receiving, turn away photos waiting for a CPU slot, let those in flight finish within the
+ * grace period, release whatever is still unsettled, then cancel outstanding requests.
+ */
+async function drain(running: Running, reason: string): Promise<void> {
+  const { config, logger, handler, consumer, health } = running;
+  const started = Date.now();
+  logger.info(
+    { reason, unsettled: handler.unsettled().length, graceSeconds: config.shutdownGraceSeconds },
+    WORKER_LOG.draining,
+  );
+  health.startDraining();
+  running.draining.abort();
+  consumer.stop();
+  const deadline = started + config.shutdownGraceSeconds * 1000;
+  while (handler.unsettled().length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const left = handler.unsettled();
+  if (left.length > 0) await releaseNow(running, left);
+  running.lifetime.abort();
+  logger.info({ reason, drainMs: Date.now() - started }, WORKER_LOG.stopped);
+}
+
+/** Make `messages` visible again at once, for another worker. */
+async function releaseNow(running: Running, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    const entries = messages
+      .slice(i, i + 10)
+      .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+    await running.clients.sqs
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: running.config.queueUrl,
+          Entries: entries,
+        }),
+      )
+      .catch((error: unknown) =>
+        running.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not release messages',
+        ),
+      );
+  }
+  running.logger.warn(
+    { released: messages.length },
+    'grace period over: released unfinished messages',
+  );
+}
+
+function flush(logger: Logger, _reason: string): Promise<void> {
+  return new Promise<void>((resolve) => logger.flush(() => resolve()));
 }
 
 /**
@@ -443,21 +343,16 @@ function rewriteRecords(body: string, keep: readonly S3ObjectEvent[]): string {
  * 0; a second signal exits at once with 130. Invalid configuration prints every problem and
  * exits 1.
  *
- * @example await runWorker({ operation: 'thumbnail', options: { width: 320, height: 320 } });
+ * @example await runWorker({ operation: 'thumbnail', options: thumbnailOptionsFromEnv });
  */
-export async function runWorker<Op extends OperationName>(
+export async function runWorker<Op extends ImageOperationName>(
   run: RunWorkerOptions<Op>,
-): Promise<WorkerHandle | undefined> {
-  let worker: WorkerHandle;
-  try {
-    worker = await startWorker(run);
-  } catch (error) {
-    const message =
-      error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+): Promise<WorkerHandle> {
+  const worker = await startWorker(run).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`darkroom ${run.operation} worker cannot start: ${message}\n`);
-    process.exitCode = 1;
-    process.exit(1);
-  }
+    return process.exit(1);
+  });
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {

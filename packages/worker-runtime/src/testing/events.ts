@@ -4,7 +4,19 @@
  */
 import { encodeEventKey } from '@darkroom/pipeline-spec';
 
-export function s3EventRecord(bucket: string, key: string, object: { size: number; eTag: string }) {
+let lastSequence = 0x55aed6dcd90281e5n;
+
+/** A fresh sequencer, greater than every earlier one, as S3 gives each write of a key. */
+export function nextSequencer(): string {
+  lastSequence += 1n;
+  return lastSequence.toString(16).toUpperCase().padStart(18, '0');
+}
+
+export function s3EventRecord(
+  bucket: string,
+  key: string,
+  object: { size: number; eTag: string; sequencer?: string },
+) {
   return {
     eventVersion: '2.1',
     eventSource: 'aws:s3',
@@ -26,7 +38,7 @@ export function s3EventRecord(bucket: string, key: string, object: { size: numbe
         key: encodeEventKey(key),
         size: object.size,
         eTag: object.eTag.replace(/"/g, ''),
-        sequencer: '0055AED6DCD90281E5',
+        sequencer: object.sequencer ?? nextSequencer(),
       },
     },
   };
@@ -34,7 +46,7 @@ export function s3EventRecord(bucket: string, key: string, object: { size: numbe
 
 export function s3EventBody(
   bucket: string,
-  objects: readonly { key: string; size: number; eTag: string }[],
+  objects: readonly { key: string; size: number; eTag: string; sequencer?: string }[],
 ): string {
   return JSON.stringify({ Records: objects.map((o) => s3EventRecord(bucket, o.key, o)) });
 }

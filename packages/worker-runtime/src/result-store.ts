@@ -1,0 +1,170 @@
+/**
+ * Results in S3 and how they relate to their source: each result records the source's ETag and
+ * event sequencer and the options version. Reading that back decides whether a job's result is
+ * already there (duplicate), outdated by a newer upload of the source (superseded), or to be
+ * written; writing is conditional on what was read, so an older job can never overwrite the
+ * result of a newer source version (S3 answers 412 PreconditionFailed or 409
+ * ConditionalRequestConflict instead).
+ */
+import {
+  HeadObjectCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { ImageResult } from '@darkroom/image-ops';
+import { RESULT_METADATA } from '@darkroom/pipeline-spec';
+import { classifyAwsError, httpStatusOf } from './errors.ts';
+import type { S3ObjectEvent } from './s3-event.ts';
+
+/** Results above this size go up as a multipart upload (parallel parts, resumable per part). */
+export const MULTIPART_THRESHOLD_BYTES = 16 * 1024 * 1024;
+
+/** What a stored result says about the job that wrote it. */
+export interface StoredResult {
+  /** ETag of the result object itself (the write condition). */
+  readonly etag: string;
+  readonly sourceEtag: string | undefined;
+  readonly sourceSequencer: string | undefined;
+  readonly optionsVersion: string | undefined;
+}
+
+export type Verdict = 'write' | 'duplicate' | 'superseded';
+
+export interface StoreTarget {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Order two S3 event sequencers of one key: S3 documents them as hex strings of varying length,
+ * compared after left-padding the shorter with zeros.
+ * @example compareSequencers('0A', '009') // 1
+ */
+export function compareSequencers(a: string, b: string): number {
+  const width = Math.max(a.length, b.length);
+  const [pa, pb] = [a.padStart(width, '0').toUpperCase(), b.padStart(width, '0').toUpperCase()];
+  return pa === pb ? 0 : pa > pb ? 1 : -1;
+}
+
+/**
+ * Decide what a job for `event` should do given the result already stored (if any).
+ * `undefined` sequencers (an old result, a source written before sequencers were recorded)
+ * cannot be ordered: the job writes, and the caller checks the source itself on a conflict.
+ */
+export function verdictFor(
+  stored: StoredResult | undefined,
+  event: Pick<S3ObjectEvent, 'eTag' | 'sequencer'>,
+  optionsVersion: string,
+): Verdict | 'unordered' {
+  if (!stored) return 'write';
+  if (stored.sourceEtag === event.eTag && stored.optionsVersion === optionsVersion)
+    return 'duplicate';
+  if (!stored.sourceSequencer || !event.sequencer) return 'unordered';
+  return compareSequencers(stored.sourceSequencer, event.sequencer) > 0 ? 'superseded' : 'write';
+}
+
+const unquote = (etag: string | undefined) => etag?.replace(/"/g, '');
+
+/** HEAD the result. @returns undefined when there is none yet. */
+export async function readStoredResult(
+  target: StoreTarget,
+  outputKey: string,
+): Promise<StoredResult | undefined> {
+  try {
+    const head = await target.s3.send(
+      new HeadObjectCommand({ Bucket: target.bucket, Key: outputKey }),
+      { abortSignal: target.signal },
+    );
+    const meta = head.Metadata ?? {};
+    return {
+      etag: head.ETag ?? '',
+      sourceEtag: meta[RESULT_METADATA.sourceEtag],
+      sourceSequencer: meta[RESULT_METADATA.sourceSequencer] || undefined,
+      optionsVersion: meta[RESULT_METADATA.optionsVersion],
+    };
+  } catch (error) {
+    if (httpStatusOf(error) === 404) return undefined;
+    throw classifyAwsError(error, 'check-result', `HEAD s3://${target.bucket}/${outputKey}`);
+  }
+}
+
+/** The current ETag of the source, or undefined when it was deleted. */
+export async function currentSourceEtag(
+  target: StoreTarget,
+  key: string,
+): Promise<string | undefined> {
+  try {
+    const head = await target.s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: key }), {
+      abortSignal: target.signal,
+    });
+    return unquote(head.ETag);
+  } catch (error) {
+    if (httpStatusOf(error) === 404) return undefined;
+    throw classifyAwsError(error, 'check-result', `HEAD s3://${target.bucket}/${key}`);
+  }
+}
+
+export interface ResultToWrite {
+  readonly outputKey: string;
+  readonly event: S3ObjectEvent;
+  readonly operation: string;
+  readonly optionsVersion: string;
+  readonly result: ImageResult;
+}
+
+/**
+ * PUT the result on the condition that the stored result is still `expected` (or that there is
+ * none). @returns false when the condition failed: someone else wrote first.
+ */
+export async function putResultIf(
+  target: StoreTarget,
+  write: ResultToWrite,
+  expected: StoredResult | undefined,
+): Promise<boolean> {
+  const params: PutObjectCommandInput = {
+    Bucket: target.bucket,
+    Key: write.outputKey,
+    Body: write.result.data,
+    ContentType: write.result.contentType,
+    Metadata: {
+      // S3 metadata is ASCII on the wire: keep the key URI-encoded.
+      [RESULT_METADATA.sourceKey]: encodeURIComponent(write.event.key),
+      [RESULT_METADATA.sourceEtag]: write.event.eTag ?? '',
+      [RESULT_METADATA.sourceSequencer]: write.event.sequencer ?? '',
+      [RESULT_METADATA.operation]: write.operation,
+      [RESULT_METADATA.optionsVersion]: write.optionsVersion,
+    },
+    ...(expected ? { IfMatch: expected.etag } : { IfNoneMatch: '*' }),
+  };
+  try {
+    if (write.result.data.byteLength < MULTIPART_THRESHOLD_BYTES) {
+      await target.s3.send(new PutObjectCommand(params), { abortSignal: target.signal });
+    } else {
+      await multipartUpload(target, params);
+    }
+    return true;
+  } catch (error) {
+    const status = httpStatusOf(error);
+    if (status === 412 || status === 409) return false;
+    throw classifyAwsError(error, 'upload', `PUT s3://${target.bucket}/${write.outputKey}`);
+  }
+}
+
+async function multipartUpload(target: StoreTarget, params: PutObjectCommandInput): Promise<void> {
+  const upload = new Upload({
+    client: target.s3,
+    params,
+    queueSize: 2,
+    partSize: 8 * 1024 * 1024,
+  });
+  const abort = () => void upload.abort();
+  target.signal.addEventListener('abort', abort, { once: true });
+  try {
+    await upload.done();
+  } finally {
+    target.signal.removeEventListener('abort', abort);
+  }
+}
