@@ -1,12 +1,17 @@
 /**
- * `npm run bench:pipeline [-- --input DIR] [--repeat N]`: how much of raw image-ops throughput
+ * `npm run bench:pipeline [-- --input DIR] [--repeat N] [--cpu-prof DIR]`: how much of raw image-ops throughput
  * survives the full pipeline (S3 GET → worker → S3 PUT, SQS receive/delete, process boundaries),
  * measured side by side in one run on the same photos with the same CPU:
  *   (a) raw: image-ops in this process, 2 photos in flight (2 lanes on 2 cores);
  *   (b) pipeline: 2 worker processes × 1 photo each, photos uploaded beforehand (upload not timed;
  *       timing runs from the workers being ready to the last photo stored).
  * Reports b/a per operation and for a 40/40/20 mix, plus per-photo worker overhead outside sharp,
- * and writes the same figures as JSON for the capacity planner (`--json FILE`).
+ * writes the same figures as JSON for the capacity planner (`--json FILE`), and prints each
+ * worker's RSS over time (sampled every second; workers run with the image's
+ * MALLOC_ARENA_MAX=2, as does this process through the nx target).
+ *
+ * `--memory N`: instead, one worker with 2 photos in flight processes N photos of each selected
+ * operation (cycling through the input files) and the RSS timeline is the result.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,8 +20,21 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { imageOperations, tuneSharpForWorker } from '@darkroom/image-ops';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
-import { OPERATIONS, type Operation } from '@darkroom/pipeline-spec';
-import { listFiles, planUploads, startLocalPipeline, waitUntilReady } from '../src/index.ts';
+import {
+  OPERATIONS,
+  type Operation,
+  WORKER_LOG,
+  WORKER_PROCESS_ENV,
+  isPhotoLine,
+} from '@darkroom/pipeline-spec';
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  type LocalPipeline,
+  listFiles,
+  planUploads,
+  startLocalPipeline,
+  waitUntilReady,
+} from '../src/index.ts';
 import { percentile } from '../src/stats.ts';
 
 const { values: args } = parseArgs({
@@ -29,20 +47,62 @@ const { values: args } = parseArgs({
       type: 'string',
       default: new URL('../../../.bench/pipeline.json', import.meta.url).pathname,
     },
+    memory: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
+const workerEnv = {
+  ...WORKER_PROCESS_ENV,
+  ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {}),
+};
 const files = listFiles(args.input ?? SAMPLE_PHOTOS_DIR).filter((f) =>
   /\.(jpe?g|png|webp)$/i.test(f),
 );
-const photos = Array.from({ length: Number(args.repeat) }, (_, r) =>
-  files.map((path) => ({ name: `r${r}/${basename(path)}`, bytes: readFileSync(path) })),
-).flat();
+const photos = args.memory
+  ? Array.from({ length: Number(args.memory) }, (_, n) => {
+      const path = files[n % files.length] ?? '';
+      return { name: `m${n}/${basename(path)}`, bytes: readFileSync(path) };
+    })
+  : Array.from({ length: Number(args.repeat) }, (_, r) =>
+      files.map((path) => ({ name: `r${r}/${basename(path)}`, bytes: readFileSync(path) })),
+    ).flat();
 const LANES = 2;
 
 interface Job {
   readonly operation: Operation;
   readonly name: string;
   readonly bytes: Buffer;
+}
+
+/** Resident set size of a process now, in MB (Linux VmRSS). */
+function rssMb(pid: number | undefined): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid ?? 'self'}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) / 1024;
+}
+
+/** Sample each worker's RSS every second until stopped. */
+function sampleRss(pids: readonly (number | undefined)[]): () => number[][] {
+  const samples: number[][] = [];
+  const timer = setInterval(() => {
+    try {
+      samples.push(pids.map(rssMb));
+    } catch {
+      // a worker exited: the caller stops sampling next
+    }
+  }, 1_000);
+  return () => {
+    clearInterval(timer);
+    return samples;
+  };
+}
+
+/** RSS at ten evenly spaced moments of the run, per worker, in MB. */
+function rssTimeline(samples: readonly number[][]): string {
+  if (samples.length === 0) return '-';
+  const picks = Array.from({ length: Math.min(10, samples.length) }, (_, i) =>
+    Math.round(((samples.length - 1) * i) / Math.max(1, Math.min(10, samples.length) - 1)),
+  );
+  return picks.map((i) => (samples[i] ?? []).map((mb) => mb.toFixed(0)).join('+')).join(' → ');
 }
 
 function procCpuMs(pid: number | undefined): number {
@@ -77,6 +137,7 @@ async function pipeline(
   ms: number;
   overheadMs: number[];
   rssMb: number[];
+  rssOverTime: string;
   workerCpuMs: number;
   emulatorCpuMs: number;
 }> {
@@ -85,6 +146,7 @@ async function pipeline(
     operations: ops,
     workersPerOperation: 0,
     concurrency: Number(args.concurrency),
+    workerEnv,
   });
   try {
     for (const job of jobs) await p.upload(job.operation, job.name, job.bytes);
@@ -93,28 +155,31 @@ async function pipeline(
     await waitUntilReady(workers);
     const cpuBefore = process.cpuUsage();
     const workerCpuBefore = workers.map((w) => procCpuMs(w.child.pid));
+    const stopSampling = sampleRss(workers.map((w) => w.child.pid));
     const started = Math.min(
-      ...workers.map((w) => w.lines.find((l) => l.msg === 'worker ready')?.at ?? Date.now()),
+      ...workers.map((w) => w.lines.find((l) => l.msg === WORKER_LOG.ready)?.at ?? Date.now()),
     );
     const expected = Object.fromEntries(
       ops.map((op) => [op, jobs.filter((j) => j.operation === op).length]),
     );
-    await p.waitForDrain(expected);
+    await p.waitForDrain(expected, { timeoutMs: 3_600_000 });
+    const rssSamples = stopSampling();
     const emulatorCpu = process.cpuUsage(cpuBefore);
     const workerCpuMs = workers.reduce(
       (sum, w, i) => sum + procCpuMs(w.child.pid) - (workerCpuBefore[i] ?? 0),
       0,
     );
     const photoLines = workers.flatMap((w) =>
-      w.lines.filter((l) => l.msg === 'photo' && l.outcome === 'processed'),
+      w.lines.filter(isPhotoLine).filter((l) => l.outcome === 'processed'),
     );
+    // The timeline is what matters over a long run; the lines need not stay in memory.
+    for (const w of workers) w.lines.length = 0;
     const finished = Math.max(...photoLines.map((l) => l.at));
     return {
       ms: finished - started,
-      overheadMs: photoLines.map(
-        (l) => Number(l['durationMs']) - Number(l['processMs']) - Number(l['waitMs']),
-      ),
+      overheadMs: photoLines.map((l) => l.durationMs - l.processMs - l.waitMs),
       rssMb: workers.map((w) => w.peakRssMb() ?? 0),
+      rssOverTime: rssTimeline(rssSamples),
       workerCpuMs,
       emulatorCpuMs: (emulatorCpu.user + emulatorCpu.system) / 1000,
     };
@@ -123,8 +188,56 @@ async function pipeline(
   }
 }
 
+/** Delete every object of the pipeline's bucket (sources and results of a finished wave). */
+async function clearBucket(p: LocalPipeline): Promise<void> {
+  for (;;) {
+    const page = await p.aws.s3.send(new ListObjectsV2Command({ Bucket: p.topology.bucket }));
+    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+    if (keys.length === 0) return;
+    await p.aws.s3.send(
+      new DeleteObjectsCommand({ Bucket: p.topology.bucket, Delete: { Objects: keys } }),
+    );
+  }
+}
+
+/**
+ * One worker, `--concurrency` photos in flight, all `jobs` in waves of 100 (the emulator keeps
+ * objects in memory, so each wave's sources and results are deleted before the next).
+ */
+async function memoryRun(operation: Operation, jobs: readonly { name: string; bytes: Buffer }[]) {
+  const p = await startLocalPipeline({
+    operations: [operation],
+    workersPerOperation: 1,
+    concurrency: Number(args.concurrency),
+    workerEnv,
+  });
+  const worker = p.workers[0];
+  const stopSampling = sampleRss([worker?.child.pid]);
+  const started = Date.now();
+  try {
+    for (let i = 0; i < jobs.length; i += 100) {
+      const wave = jobs.slice(i, i + 100);
+      for (const job of wave) await p.upload(operation, job.name, job.bytes);
+      await p.waitForDrain({ [operation]: wave.length }, { timeoutMs: 3_600_000 });
+      await clearBucket(p);
+      if (worker) worker.lines.length = 0;
+      process.stderr.write(
+        `${operation}: ${i + wave.length}/${jobs.length}, RSS ${rssMb(worker?.child.pid).toFixed(0)} MB\n`,
+      );
+    }
+  } finally {
+    const samples = stopSampling();
+    const peak = worker?.peakRssMb() ?? 0;
+    await p.stop();
+    console.log(
+      `${operation}: ${jobs.length} photos in ${((Date.now() - started) / 1000).toFixed(0)} s, 1 worker × ${args.concurrency} in flight, peak RSS ${peak.toFixed(0)} MB; RSS over time (MB): ${rssTimeline(samples)}`,
+    );
+  }
+}
+
 const rows: string[][] = [];
 const measured: Record<string, unknown>[] = [];
+const rssRows: string[] = [];
 async function compare(
   label: string,
   jobs: Job[],
@@ -162,6 +275,7 @@ async function compare(
     overheadMsP50: percentile(b.overheadMs, 50),
     overheadMsP95: percentile(b.overheadMs, 95),
   });
+  rssRows.push(`| ${label} | ${n} | ${b.rssOverTime} |`);
   process.stderr.write(
     `${label}: raw ${aRate.toFixed(2)} photos/s, pipeline ${bRate.toFixed(2)} photos/s\n`,
   );
@@ -172,6 +286,11 @@ console.log(
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${photos.length} photos (${files.length} files × ${args.repeat}) from ${args.input}\n`,
 );
 const selected = (args.ops ?? '').split(',');
+if (args.memory) {
+  for (const operation of OPERATIONS.filter((o) => selected.includes(o)))
+    await memoryRun(operation, photos);
+  process.exit(0);
+}
 for (const operation of OPERATIONS.filter((o) => selected.includes(o))) {
   await compare(
     operation,
@@ -219,3 +338,7 @@ if (args.json) {
   writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nThe same figures as JSON (for \`npm run plan\`): ${args.json}`);
 }
+console.log('\nWorker RSS over the run (MB, ten evenly spaced samples, one figure per worker):\n');
+console.log('| workload | photos | RSS start → end |');
+console.log('|---|---:|---|');
+for (const r of rssRows) console.log(r);

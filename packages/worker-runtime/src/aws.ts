@@ -14,13 +14,19 @@ export interface AwsClients {
  */
 export function createAwsClients(config: Pick<WorkerConfig, 'region' | 'endpoint'>): AwsClients {
   const endpoint = config.endpoint ? { endpoint: config.endpoint } : {};
-  return {
-    s3: new S3Client({
-      region: config.region,
-      ...endpoint,
-      forcePathStyle: Boolean(config.endpoint),
-      maxAttempts: 3,
-    }),
-    sqs: new SQSClient({ region: config.region, ...endpoint, maxAttempts: 3 }),
-  };
+  const s3 = new S3Client({
+    region: config.region,
+    ...endpoint,
+    forcePathStyle: Boolean(config.endpoint),
+    maxAttempts: 3,
+  });
+  const sqs = new SQSClient({ region: config.region, ...endpoint, maxAttempts: 3 });
+  // The SDK's logger middleware walks every input and output through its redaction schema even
+  // with no logger configured (the arguments are built before the no-op call): about a tenth
+  // of the worker's per-photo overhead in a CPU profile. The worker logs its own calls.
+  for (const client of [s3, sqs]) client.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
+  return { s3, sqs };
 }
+
+/** Name of the AWS SDK v3 middleware that logs each call's (redacted) input and output. */
+export const SDK_LOGGER_MIDDLEWARE = 'loggerMiddleware';

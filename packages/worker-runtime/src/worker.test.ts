@@ -36,7 +36,7 @@ afterEach(async () => {
 
 async function start(
   extra: Record<string, string> = {},
-  imageOperation?: ImageOperation,
+  imageOperation?: RunImageOperation<'grayscale'>,
 ): Promise<WorkerHandle> {
   const worker = await startWorker({
     operation: 'grayscale',

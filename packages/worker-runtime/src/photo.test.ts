@@ -1,0 +1,167 @@
+/**
+ * The S3 protocol of one photo, against AWS's documented answers (aws-sdk-client-mock): a stale
+ * event is skipped, a result is written only on the condition read before the work, and a lost
+ * race re-reads before deciding. The real-emulator paths are in worker.test.ts.
+ */
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import type { ImageResult } from '@darkroom/image-ops';
+import { resolveOptions } from '@darkroom/image-ops';
+import { RESULT_METADATA } from '@darkroom/pipeline-spec';
+import { sdkStreamMixin } from '@smithy/core/serde';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCpuGate } from './cpu-gate.ts';
+import { PermanentMessageError } from './errors.ts';
+import { type PhotoContext, processPhoto } from './photo.ts';
+import { parseS3EventMessage, type S3ObjectEvent } from './s3-event.ts';
+import { s3EventBody } from './testing/events.ts';
+
+const s3 = mockClient(S3Client);
+afterEach(() => s3.reset());
+
+const awsError = (name: string, status: number) =>
+  new S3ServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: status },
+    message: name,
+  });
+
+let runs = 0;
+const result: ImageResult = {
+  data: Buffer.from('result'),
+  info: { format: 'jpeg', width: 1, height: 1, size: 6, channels: 3 },
+  contentType: 'image/jpeg',
+};
+const options = resolveOptions('grayscale', {});
+const ctx: PhotoContext<'grayscale'> = {
+  s3: new S3Client({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  }),
+  bucket: 'photos',
+  signal: new AbortController().signal,
+  operation: 'grayscale',
+  options,
+  optionsVersion: 'v1',
+  run: async () => {
+    runs++;
+    return result;
+  },
+  cpuGate: createCpuGate(1, new AbortController().signal),
+};
+
+function event(key: string, eTag: string, sequencer: string): S3ObjectEvent {
+  const parsed = parseS3EventMessage(s3EventBody('photos', [{ key, size: 1, eTag, sequencer }]));
+  if (parsed.kind !== 'records' || !parsed.records[0]) throw new Error('no record');
+  return parsed.records[0];
+}
+
+const source = () => ({
+  Body: sdkStreamMixin(Readable.from([Buffer.from('jpeg bytes')])),
+  ContentLength: 10,
+});
+const stored = (sourceEtag: string, sequencer: string, etag = '"r1"') => ({
+  ETag: etag,
+  Metadata: {
+    [RESULT_METADATA.sourceEtag]: sourceEtag,
+    [RESULT_METADATA.sourceSequencer]: sequencer,
+    [RESULT_METADATA.optionsVersion]: 'v1',
+  },
+});
+
+describe('one photo against S3 (stale events and overwrite races)', () => {
+  it('a new photo is read with If-Match on the event ETag and written with If-None-Match *', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).resolves({});
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    expect(photo.outcome).toBe('processed');
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input.IfMatch).toBe('"e1"');
+    const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({ Key: 'output/grayscale/a.jpg', IfNoneMatch: '*' });
+    expect(put?.IfMatch).toBeUndefined();
+    expect(put?.Metadata?.[RESULT_METADATA.sourceSequencer]).toBe('0A');
+  });
+
+  it('a source overwritten since the event (GET 412) is skipped as superseded: its newer event brings it', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    runs = 0;
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    expect(photo.outcome).toBe('superseded');
+    expect(runs).toBe(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('a result of a newer source version already there means superseded, without reading the source', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e2', '0B'));
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    expect(photo.outcome).toBe('superseded');
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('the slow older job loses the race: its conditional PUT fails (412) and it never overwrites the newer result', async () => {
+    s3.on(HeadObjectCommand)
+      .rejectsOnce(awsError('NotFound', 404))
+      .resolves(stored('e2', '0B', '"r2"'));
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    expect(photo.outcome).toBe('superseded');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+
+  it('a newer job replaces an older result only if it is still that result (If-Match its ETag)', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).resolves({});
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'));
+    expect(photo.outcome).toBe('processed');
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({ IfMatch: '"r1"' });
+  });
+
+  it('a concurrent conditional write (409 ConditionalRequestConflict) is re-read and written again', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).rejectsOnce(awsError('ConditionalRequestConflict', 409)).resolves({});
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'));
+    expect(photo.outcome).toBe('processed');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(2);
+  });
+
+  it('compares sequencers of different lengths as S3 documents (left-padded hex)', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e1', 'FF'));
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).resolves({});
+    expect((await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0100'))).outcome).toBe(
+      'processed',
+    );
+  });
+
+  it('a "folder" object is skipped without any S3 call', async () => {
+    for (const key of ['input/grayscale/', 'input/grayscale/2026/'])
+      expect(
+        (await processPhoto(ctx, event(key, 'd41d8cd98f00b204e9800998ecf8427e', '0A'))).outcome,
+      ).toBe('skipped');
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it("an input key whose result key would pass S3's 1,024 bytes fails permanently at once, saying the limit", async () => {
+    const key = `input/grayscale/${'é'.repeat(504)}.jpg`; // 1,028 bytes … result 1,029
+    const error = await processPhoto(ctx, event(key, 'e1', '0A')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentMessageError);
+    expect(error).toMatchObject({ code: 'OutputKeyTooLong' });
+    expect(String((error as Error).message)).toMatch(
+      /1029 bytes, above S3's 1024; keep keys under input\/grayscale\/ to 1023 bytes/,
+    );
+    expect(s3.calls()).toHaveLength(0);
+  });
+});
