@@ -53,7 +53,11 @@ const { values: args } = parseArgs({
 });
 const workerEnv = {
   ...WORKER_PROCESS_ENV,
-  ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {}),
+  ...(args['cpu-prof']
+    ? {
+        NODE_OPTIONS: `${WORKER_PROCESS_ENV.NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${args['cpu-prof']}`,
+      }
+    : {}),
 };
 const files = listFiles(args.input ?? SAMPLE_PHOTOS_DIR).filter((f) =>
   /\.(jpe?g|png|webp)$/i.test(f),

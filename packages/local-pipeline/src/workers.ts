@@ -5,7 +5,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Operation, WORKER_ENV } from '@darkroom/pipeline-spec';
+import {
+  type Operation,
+  WORKER_ENV,
+  WORKER_LOG,
+  WORKER_PROCESS_ENV,
+} from '@darkroom/pipeline-spec';
 
 /** Path of a service's built entrypoint (`nx build <op>` makes it). */
 export function serviceEntry(operation: Operation): string {
@@ -50,6 +55,7 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
   const child = spawn(process.execPath, [entry], {
     env: {
       PATH: process.env['PATH'] ?? '',
+      ...WORKER_PROCESS_ENV,
       ...options.env,
       [WORKER_ENV.healthPort]: '0',
       [WORKER_ENV.healthHost]: '127.0.0.1',
@@ -101,7 +107,7 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
         line = { at: Date.now(), msg: text };
       }
       lines.push(line);
-      if (line.msg === 'worker ready') markReady();
+      if (line.msg === WORKER_LOG.ready) markReady();
       options.onLine?.(worker, line);
     }
   });

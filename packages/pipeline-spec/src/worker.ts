@@ -56,10 +56,18 @@ export type OperationOptionName<Op extends Operation> = keyof (typeof OPERATION_
 
 /**
  * Process environment every worker runs with, in its image and wherever it is started locally,
- * so local memory figures match pods: glibc's malloc keeps at most two arenas instead of 8 per
- * core, which halves the RSS libvips' worker threads leave behind.
+ * so local figures match pods:
+ * - `MALLOC_ARENA_MAX=2`: glibc's malloc keeps two arenas instead of 8 per core, which halves
+ *   the RSS libvips' threads leave behind;
+ * - `--max-semi-space-size=16` (MB): each photo passes several MB of short-lived buffers and
+ *   SDK objects through the young generation; V8's default 16 MB young generation made garbage
+ *   collection the largest part of the worker's CPU outside libvips (CPU profile under
+ *   `npm run bench:pipeline -- --cpu-prof`), a 48 MB one halves it.
  */
-export const WORKER_PROCESS_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+export const WORKER_PROCESS_ENV = {
+  MALLOC_ARENA_MAX: '2',
+  NODE_OPTIONS: '--max-semi-space-size=16',
+} as const;
 
 export const HEALTH_PORT = 8080;
 export const PROBE_PATHS = {

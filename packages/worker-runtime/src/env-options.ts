@@ -1,60 +1,77 @@
 /**
- * Operation options from environment variables: each service declares which variable feeds
- * which option; values are parsed here (errors name the variable) and range-checked by
- * image-ops at start-up (errors name the option).
+ * Operation options from environment variables. The variable of each option is the spec's
+ * (`OPERATION_OPTION_ENV`, which infra sets); each service says how its options parse, with a
+ * zod schema per option, so the options keep their type from the service's `options.ts` to the
+ * image operation. Errors name the variable and the option; ranges are image-ops' to check.
  */
+import { type Operation, OPERATION_OPTION_ENV } from '@darkroom/pipeline-spec';
+import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
-export type EnvOptionKind = 'integer' | 'number' | 'string' | 'boolean';
+/** How one option parses from its variable (unset or empty: left out, so defaults apply). */
+export type EnvOptionParser<T> = z.ZodType<T | undefined, string | undefined>;
 
-/** Option name → the environment variable that sets it and how to parse it. */
-export type EnvOptionSpec = Readonly<
-  Record<string, { readonly env: string; readonly kind: EnvOptionKind }>
->;
+/** An integer option, e.g. `DARKROOM_THUMBNAIL_WIDTH=320`. */
+export const envInteger: EnvOptionParser<number> = z
+  .string()
+  .regex(/^\s*-?\d+\s*$/, { error: 'must be an integer' })
+  .transform(Number)
+  .optional();
 
-/** Options every operation shares. */
-export const COMMON_ENV_OPTIONS = {
-  quality: { env: 'DARKROOM_JPEG_QUALITY', kind: 'integer' },
-  limitInputPixels: { env: 'DARKROOM_LIMIT_INPUT_PIXELS', kind: 'integer' },
-  optimiseCoding: { env: 'DARKROOM_JPEG_OPTIMISE_CODING', kind: 'boolean' },
-} as const satisfies EnvOptionSpec;
+/** A decimal option, e.g. `DARKROOM_WATERMARK_OPACITY=0.5`. */
+export const envNumber: EnvOptionParser<number> = z
+  .string()
+  .refine((raw) => raw.trim() !== '' && Number.isFinite(Number(raw)), { error: 'must be a number' })
+  .transform(Number)
+  .optional();
 
-function parse(raw: string, kind: EnvOptionKind): unknown {
-  switch (kind) {
-    case 'integer':
-      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : undefined;
-    case 'number':
-      return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
-    case 'boolean':
-      return raw === 'true' ? true : raw === 'false' ? false : undefined;
-    case 'string':
-      return raw;
-  }
+/** `true` or `false`. */
+export const envBoolean: EnvOptionParser<boolean> = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .transform((raw) => raw === 'true')
+  .optional();
+
+/** One of `values`. */
+export function envEnum<const T extends readonly [string, ...string[]]>(
+  values: T,
+): EnvOptionParser<T[number]> {
+  return z.enum(values, { error: `must be one of ${values.join(', ')}` }).optional();
 }
 
+/** The options every operation shares. */
+export const COMMON_ENV_OPTIONS = {
+  quality: envInteger,
+  limitInputPixels: envInteger,
+  maxInputBytes: envInteger,
+  optimiseCoding: envBoolean,
+} as const;
+
+/** Parsers by option name; only options the spec gives a variable for `Op`. */
+export type EnvOptionShape<Op extends Operation> = Readonly<
+  Partial<Record<keyof (typeof OPERATION_OPTION_ENV)[Op], EnvOptionParser<unknown>>>
+>;
+
 /**
- * Read the options `spec` names from `env`; unset variables are left out so defaults apply.
+ * Read the options `shape` names from `env`, each from its spec variable.
  *
- * @throws {ConfigError} naming every variable that does not parse as its kind.
- * @example optionsFromEnv({ width: { env: 'DARKROOM_THUMBNAIL_WIDTH', kind: 'integer' } }, { DARKROOM_THUMBNAIL_WIDTH: '320' })
+ * @throws {ConfigError} naming every variable that does not parse.
+ * @example optionsFromEnv('thumbnail', { width: envInteger }, { DARKROOM_THUMBNAIL_WIDTH: '320' })
  * // { width: 320 }
  */
-export function optionsFromEnv(
-  spec: EnvOptionSpec,
-  env: NodeJS.ProcessEnv,
-): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [option, { env: name, kind }] of Object.entries(spec)) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const value = parse(raw, kind);
-    if (value === undefined)
-      problems.push(
-        `${name} must be ${kind === 'integer' ? 'an integer' : kind === 'boolean' ? 'true or false' : `a ${kind}`} (option "${option}"), received ${JSON.stringify(raw)}`,
-      );
-    else options[option] = value;
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return options;
+export function optionsFromEnv<
+  Op extends Operation,
+  Shape extends EnvOptionShape<Op> & Readonly<Record<string, EnvOptionParser<unknown>>>,
+>(operation: Op, shape: Shape, env: NodeJS.ProcessEnv) {
+  const names: Readonly<Record<string, string>> = OPERATION_OPTION_ENV[operation];
+  const raw = Object.fromEntries(
+    Object.keys(shape).map((option) => [option, env[names[option] ?? ''] || undefined]),
+  );
+  const result = z.strictObject(shape).safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const option = String(issue.path[0]);
+      return `${names[option]} ${issue.message} (option "${option}"), received ${JSON.stringify(raw[option])}`;
+    }),
+  );
 }

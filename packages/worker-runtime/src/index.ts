@@ -24,7 +24,11 @@ export {
 } from './errors.ts';
 export {
   optionsFromEnv,
+  envInteger,
+  envNumber,
+  envBoolean,
+  envEnum,
   COMMON_ENV_OPTIONS,
-  type EnvOptionSpec,
-  type EnvOptionKind,
+  type EnvOptionParser,
+  type EnvOptionShape,
 } from './env-options.ts';

@@ -7,10 +7,15 @@ import { imageOperations } from '@darkroom/image-ops';
 import { DLQ_ATTRIBUTES, RESULT_METADATA } from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type WorkerHandle, retryDelaySeconds, startWorker } from './index.ts';
+import { type WorkerHandle, startWorker } from './index.ts';
 import { type RunImageOperation } from './photo.ts';
-import { type TestEmulator, emulatorEnv, startTestEmulator } from './testing/emulator.ts';
-import { S3_TEST_EVENT_BODY, s3EventBody } from './testing/events.ts';
+import {
+  type FaultRule,
+  type TestEmulator,
+  emulatorEnv,
+  startTestEmulator,
+} from './testing/emulator.ts';
+import { S3_TEST_EVENT_BODY, nextSequencer, s3EventBody } from './testing/events.ts';
 
 const BUCKET = 'photos';
 const photo = readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'));
@@ -68,7 +73,9 @@ async function upload(
   return { key, size: body.byteLength, eTag: put.ETag ?? '' };
 }
 
-async function notify(objects: { key: string; size: number; eTag: string }[]): Promise<void> {
+async function notify(
+  objects: { key: string; size: number; eTag: string; sequencer?: string }[],
+): Promise<void> {
   await emulator.sqs.send(
     new SendMessageCommand({
       QueueUrl: queues.queueUrl,
@@ -259,17 +266,136 @@ describe('worker against a real S3/SQS API', () => {
     expect(calls).toBe(1);
   });
 
-  it('serves readiness and liveness, and readiness drops while draining', async () => {
-    const worker = await start();
+  it('while draining, readiness drops and liveness holds, and the photo in flight still finishes', async () => {
+    let started = 0;
+    const slow: RunImageOperation<'grayscale'> = async (input, options) => {
+      started++;
+      await new Promise((r) => setTimeout(r, 1_500));
+      return imageOperations.grayscale(input, options);
+    };
+    const worker = await start({}, slow);
     const base = `http://127.0.0.1:${worker.healthPort}`;
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/process_resident_memory_bytes/);
-    expect(metrics).toMatch(/darkroom_photos_in_flight/);
+    await notify([await upload('input/grayscale/in-flight.jpg', photo)]);
+    await until(async () => started === 1);
+    const stopping = worker.stop('test drain');
+    const ready = await fetch(`${base}/readyz`);
+    expect([ready.status, await ready.text()]).toEqual([503, 'draining']);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await stopping;
+    expect(await exists('output/grayscale/in-flight.jpg')).toBe(true);
+    expect(await queueEmpty()).toBe(true);
   });
 
-  it('backs off transient retries by receive count, capped at the visibility timeout', () => {
-    expect([1, 2, 3, 4, 5].map((n) => retryDelaySeconds(n, 30))).toEqual([5, 10, 20, 30, 30]);
+  it('skips S3 console "folder" objects: counted, logged, deleted, never dead-lettered', async () => {
+    const worker = await start();
+    await notify([
+      { key: 'input/grayscale/', size: 0, eTag: 'd41d8cd98f00b204e9800998ecf8427e' },
+      { key: 'input/grayscale/2026/', size: 0, eTag: 'd41d8cd98f00b204e9800998ecf8427e' },
+    ]);
+    await until(
+      async () =>
+        (await metricValue(
+          worker,
+          'darkroom_photos_total',
+          'operation="grayscale",outcome="skipped"',
+        )) === 2 && (await queueEmpty()),
+    );
+    expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
+  });
+
+  it('a permanent failure beside a retried photo is dead-lettered once, not once per receive', async () => {
+    let failures = 0;
+    emulator.faults.push(({ method, url }) => {
+      if (method === 'GET' && url.includes('flaky-neighbour.jpg') && failures < 3) {
+        failures++;
+        return 503;
+      }
+      return undefined;
+    });
+    const worker = await start();
+    const corrupt = await upload('input/grayscale/broken.jpg', photo.subarray(0, 2_000));
+    const flaky = await upload('input/grayscale/flaky-neighbour.jpg', photo);
+    await notify([corrupt, flaky]);
+    await until(() => exists('output/grayscale/flaky-neighbour.jpg'), 30_000);
+    await until(queueEmpty);
+    const dead = await emulator.drainMessages(queues.dlqUrl);
+    expect(dead.map((m) => m.MessageAttributes?.[DLQ_ATTRIBUTES.sourceKey]?.StringValue)).toEqual([
+      'input/grayscale/broken.jpg',
+    ]);
+    const count = (outcome: string) =>
+      metricValue(worker, 'darkroom_photos_total', `operation="grayscale",outcome="${outcome}"`);
+    expect([
+      await count('dead_lettered'),
+      await count('processed'),
+      await count('retried'),
+    ]).toEqual([1, 1, 2]);
+  });
+
+  it('on the last receive the worker dead-letters a failing photo itself, with its key and the real error', async () => {
+    queues = await emulator.createQueuePair('darkroom-grayscale-2', {
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 2,
+    });
+    emulator.faults.push(({ method, url }) =>
+      method === 'GET' && url.includes('always-503.jpg') ? 503 : undefined,
+    );
+    await start();
+    await notify([await upload('input/grayscale/always-503.jpg', photo)]);
+    await until(async () => (await emulator.counts(queues.dlqUrl)).visible === 1, 30_000);
+    const [dead] = await emulator.drainMessages(queues.dlqUrl);
+    const attr = (name: string) => dead?.MessageAttributes?.[name]?.StringValue;
+    expect(attr(DLQ_ATTRIBUTES.sourceKey)).toBe('input/grayscale/always-503.jpg');
+    expect(attr(DLQ_ATTRIBUTES.errorCode)).toBe('SlowDown');
+    expect(attr(DLQ_ATTRIBUTES.errorMessage)).toMatch(
+      /^Gave up after 2 receives \(maxReceiveCount 2\); last error: GET s3:\/\/photos\/input\/grayscale\/always-503.jpg failed with SlowDown/,
+    );
+  });
+
+  it('an event for a source overwritten since then never replaces the newer result', async () => {
+    const worker = await start();
+    const key = 'input/grayscale/reuploaded.jpg';
+    const v1 = await upload(key, photo);
+    const v1Event = { ...v1, sequencer: nextSequencer() };
+    const small = await sharp(photo).resize(200).jpeg().toBuffer();
+    const v2 = await upload(key, small);
+    await notify([{ ...v2, sequencer: nextSequencer() }]);
+    await until(() => exists('output/grayscale/reuploaded.jpg'));
+    await notify([v1Event]);
+    await until(
+      async () =>
+        (await metricValue(
+          worker,
+          'darkroom_photos_total',
+          'operation="grayscale",outcome="superseded"',
+        )) === 1,
+    );
+    const out = await emulator.s3.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: 'output/grayscale/reuploaded.jpg' }),
+    );
+    expect(out.Metadata?.[RESULT_METADATA.sourceEtag]).toBe(v2.eTag.replace(/"/g, ''));
+  });
+
+  it('an unreachable queue: receives back off, readiness drops, liveness holds; all recover', async () => {
+    const worker = await start();
+    const base = `http://127.0.0.1:${worker.healthPort}`;
+    let refused = 0;
+    const outage: FaultRule = ({ method, url }) => {
+      if (method !== 'POST' || url !== '/') return undefined;
+      refused++;
+      return 500;
+    };
+    emulator.faults.push(outage);
+    await until(async () => (await fetch(`${base}/readyz`)).status === 503, 30_000);
+    refused = 0;
+    await new Promise((r) => setTimeout(r, 8_000));
+    // Without backoff a worker retries at once: about 10 requests a second (3 SDK attempts each).
+    expect(refused).toBeLessThan(40);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).text()).toMatch(/last SQS receive failed/);
+    emulator.faults.splice(emulator.faults.indexOf(outage), 1);
+    await until(async () => (await fetch(`${base}/readyz`)).status === 200, 30_000);
   });
 });

@@ -1,10 +1,10 @@
-import { COMMON_ENV_OPTIONS, type EnvOptionSpec, optionsFromEnv } from '@darkroom/worker-runtime';
 import type { GrayscaleOptions } from '@darkroom/image-ops';
+import { COMMON_ENV_OPTIONS, optionsFromEnv } from '@darkroom/worker-runtime';
 
-/** Environment variables of the grayscale worker: only the shared JPEG and safety options. */
-export const GRAYSCALE_ENV_OPTIONS = { ...COMMON_ENV_OPTIONS } as const satisfies EnvOptionSpec;
+/** How the grayscale worker's options parse: only the shared JPEG and safety options. */
+export const GRAYSCALE_ENV_OPTIONS = { ...COMMON_ENV_OPTIONS } as const;
 
-/** @throws {ConfigError} naming each variable that does not parse. */
+/** @throws {ConfigError} naming each variable (the spec's `OPERATION_OPTION_ENV`) that does not parse. */
 export function grayscaleOptionsFromEnv(env: NodeJS.ProcessEnv): GrayscaleOptions {
-  return optionsFromEnv(GRAYSCALE_ENV_OPTIONS, env) as GrayscaleOptions;
+  return optionsFromEnv('grayscale', GRAYSCALE_ENV_OPTIONS, env);
 }

@@ -1,16 +1,16 @@
-import { COMMON_ENV_OPTIONS, type EnvOptionSpec, optionsFromEnv } from '@darkroom/worker-runtime';
-import type { WatermarkOptions } from '@darkroom/image-ops';
+import { GRAVITIES, type WatermarkOptions } from '@darkroom/image-ops';
+import { COMMON_ENV_OPTIONS, envEnum, envNumber, optionsFromEnv } from '@darkroom/worker-runtime';
 
-/** Environment variables of the watermark worker: placement and look of the logo plus the shared options. */
+/** How the watermark worker's options parse: placement and look of the logo plus the shared options. */
 export const WATERMARK_ENV_OPTIONS = {
   ...COMMON_ENV_OPTIONS,
-  gravity: { env: 'DARKROOM_WATERMARK_GRAVITY', kind: 'string' },
-  scale: { env: 'DARKROOM_WATERMARK_SCALE', kind: 'number' },
-  opacity: { env: 'DARKROOM_WATERMARK_OPACITY', kind: 'number' },
-  margin: { env: 'DARKROOM_WATERMARK_MARGIN', kind: 'number' },
-} as const satisfies EnvOptionSpec;
+  gravity: envEnum(GRAVITIES),
+  scale: envNumber,
+  opacity: envNumber,
+  margin: envNumber,
+} as const;
 
-/** @throws {ConfigError} naming each variable that does not parse. */
+/** @throws {ConfigError} naming each variable (the spec's `OPERATION_OPTION_ENV`) that does not parse. */
 export function watermarkOptionsFromEnv(env: NodeJS.ProcessEnv): WatermarkOptions {
-  return optionsFromEnv(WATERMARK_ENV_OPTIONS, env) as WatermarkOptions;
+  return optionsFromEnv('watermark', WATERMARK_ENV_OPTIONS, env);
 }
