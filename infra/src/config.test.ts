@@ -6,6 +6,7 @@ import {
   DEFAULT_AMI_ALIAS,
   StackConfigError,
   addonVersionsFor,
+  operationOptionEnv,
   parseStackConfig,
   readStackConfig,
   workerScalingFor,
@@ -55,6 +56,24 @@ describe('stack configuration', () => {
     expect(message).toContain(
       'darkroom:network.natGateways must be "single" (cheap) or "onePerAz" (zone-resilient), received "none"',
     );
+  });
+
+  it("maps a stack's operation options to the spec's variables and refuses options the operation lacks", () => {
+    const config = parseStackConfig({
+      ...rawStackConfig('dev'),
+      workers: { watermark: { operationOptions: { opacity: 0.5, gravity: 'northwest' } } },
+    });
+    expect(operationOptionEnv(config, 'watermark')).toEqual({
+      DARKROOM_WATERMARK_OPACITY: '0.5',
+      DARKROOM_WATERMARK_GRAVITY: 'northwest',
+    });
+    expect(operationOptionEnv(config, 'grayscale')).toEqual({});
+    expect(() =>
+      parseStackConfig({
+        ...rawStackConfig('dev'),
+        workers: { grayscale: { operationOptions: { width: 320 } } },
+      }),
+    ).toThrow('darkroom:workers.grayscale.operationOptions has no option "width"');
   });
 
   it('refuses unknown keys and inconsistent scaling', () => {

@@ -3,7 +3,7 @@
  * Components never read config themselves; they take the typed values as arguments.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { OPERATIONS, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
+import { OPERATIONS, OPERATION_OPTION_ENV, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 
 /**
@@ -52,8 +52,36 @@ const workerScaling = z
   .object({
     minReplicas: z.number().int().min(0).max(100).optional(),
     maxReplicas: z.number().int().min(1).max(1000).optional(),
+    /**
+     * Image-ops options of the operation (e.g. thumbnail `width`, watermark `opacity`), passed to
+     * the pods as the spec's per-option variables; the worker validates their ranges at start.
+     */
+    operationOptions: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional(),
   })
   .strict();
+
+/**
+ * The Deployment environment of a stack's `workers.<op>.operationOptions`.
+ * @throws {StackConfigError} for an option the operation does not have.
+ */
+export function operationOptionEnv(
+  config: StackConfig,
+  operation: (typeof OPERATIONS)[number],
+): Record<string, string> {
+  const names: Readonly<Record<string, string>> = OPERATION_OPTION_ENV[operation];
+  const options = Object.entries(config.workers[operation]?.operationOptions ?? {});
+  const unknown = options.filter(([option]) => names[option] === undefined);
+  if (unknown.length > 0)
+    throw new StackConfigError(
+      unknown.map(
+        ([option]) =>
+          `darkroom:workers.${operation}.operationOptions has no option "${option}"; it takes ${Object.keys(names).join(', ')}`,
+      ),
+    );
+  return Object.fromEntries(options.map(([option, value]) => [names[option], String(value)]));
+}
 
 export const stackConfigSchema = z
   .object({
@@ -307,6 +335,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
     const scaling = OPERATIONS.map((op) => [op, workerScalingFor(result.data, op)] as const).filter(
       ([, s]) => s.minReplicas > s.maxReplicas,
     );
+    for (const op of OPERATIONS) operationOptionEnv(result.data, op);
     if (scaling.length > 0)
       throw new StackConfigError(
         scaling.map(

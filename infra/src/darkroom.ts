@@ -8,7 +8,12 @@ import { createCoreDns, createKeda, createMetricsServer } from './addons.ts';
 import { createAlarms } from './alarms.ts';
 import { createPodMonitor } from './pod-monitor.ts';
 import { createCluster } from './cluster.ts';
-import { type StackConfig, addonVersionsFor, workerScalingFor } from './config.ts';
+import {
+  type StackConfig,
+  addonVersionsFor,
+  operationOptionEnv,
+  workerScalingFor,
+} from './config.ts';
 import { createWorkerImage } from './images.ts';
 import { createKarpenter } from './karpenter.ts';
 import { createNetwork } from './network.ts';
@@ -111,6 +116,7 @@ export function createDarkroom(
         oidcProviderArn: cluster.oidcProviderArn,
         oidcProviderUrl: cluster.oidcProviderUrl,
         scaling: workerScalingFor(config, operation),
+        operationOptionEnv: operationOptionEnv(config, operation),
         pollingIntervalSeconds: config.keda.pollingIntervalSeconds,
         cooldownPeriodSeconds: config.keda.cooldownPeriodSeconds,
         keda: keda.release,

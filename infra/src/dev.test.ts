@@ -369,6 +369,16 @@ describe('dev stack: images and workers', () => {
         AWS_REGION: 'eu-west-1',
         DARKROOM_CONCURRENCY: '2',
       });
+      // Pulumi.dev.yaml sets the thumbnail box through darkroom:workers.thumbnail.operationOptions.
+      if (op === 'thumbnail')
+        expect(env).toMatchObject({
+          DARKROOM_THUMBNAIL_WIDTH: '320',
+          DARKROOM_THUMBNAIL_HEIGHT: '320',
+        });
+      else
+        expect(Object.keys(env).filter((name) => name.startsWith('DARKROOM_THUMBNAIL_'))).toEqual(
+          [],
+        );
       expect(container['image']).toMatch(/@sha256:/);
       expect(
         get(

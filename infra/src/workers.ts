@@ -72,6 +72,8 @@ export interface WorkerArgs {
     readonly queueLength: number;
     readonly activationQueueLength: number;
   };
+  /** The operation's options as the worker's environment (`operationOptionEnv`). */
+  readonly operationOptionEnv?: Readonly<Record<string, string>>;
   readonly pollingIntervalSeconds: number;
   readonly cooldownPeriodSeconds: number;
   /** KEDA must be installed before its custom resources. */
@@ -164,6 +166,7 @@ export class Worker extends pulumi.ComponentResource {
       [WORKER_ENV.concurrency]: String(CONCURRENCY_PER_POD),
       [WORKER_ENV.shutdownGraceSeconds]: String(SHUTDOWN_GRACE_SECONDS),
       [WORKER_ENV.healthPort]: String(HEALTH_PORT),
+      ...args.operationOptionEnv,
     };
     this.deploymentName = appName;
     const deployment = new k8s.apps.v1.Deployment(

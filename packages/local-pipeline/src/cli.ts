@@ -19,10 +19,12 @@ import { parseArgs } from 'node:util';
 import { MultiBar, Presets } from 'cli-progress';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import {
+  FINAL_PHOTO_OUTCOMES,
   LOCAL_TARGET_FILE,
   OPERATIONS,
   type Operation,
   isOperation,
+  isPhotoLine,
   outputPrefix,
 } from '@darkroom/pipeline-spec';
 import { LOCAL_CREDENTIALS } from '@darkroom/local-aws';
@@ -99,7 +101,7 @@ async function main(): Promise<number> {
     workersPerOperation,
     concurrency,
     onWorkerLine: (worker, line) => {
-      if (line.msg === 'photo' && line.key && line.outcome !== 'retry')
+      if (isPhotoLine(line) && FINAL_PHOTO_OUTCOMES.has(line.outcome))
         finishedAt.set(
           `${worker.operation}:${line.key}`,
           finishedAt.get(`${worker.operation}:${line.key}`) ?? line.at,

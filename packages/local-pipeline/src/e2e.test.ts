@@ -15,6 +15,7 @@ import {
   RESULT_METADATA,
   inputPrefix,
   outputPrefix,
+  isPhotoLine,
 } from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -187,7 +188,7 @@ describe('local pipeline end to end', () => {
     const p = pipeline;
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {
-        if (victim.lines.filter((l) => l.msg === 'photo').length >= 1) {
+        if (victim.lines.filter((l) => isPhotoLine(l)).length >= 1) {
           clearInterval(check);
           resolve();
         }
@@ -201,10 +202,7 @@ describe('local pipeline end to end', () => {
     expect(await pipeline.readDeadLetters('grayscale')).toEqual([]);
     const survivor = pipeline.workers[1];
     expect(
-      survivor?.lines.filter(
-        (l) =>
-          l.msg === 'photo' && l['receiveCount'] !== undefined && Number(l['receiveCount']) > 1,
-      ).length,
+      survivor?.lines.filter((l) => isPhotoLine(l) && l.receiveCount > 1).length,
     ).toBeGreaterThan(0);
   });
 
@@ -240,7 +238,7 @@ describe('local pipeline end to end', () => {
     const worker = pipeline.workers[0];
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {
-        if (worker?.lines.some((l) => l.msg === 'photo' && l.outcome === 'duplicate')) {
+        if (worker?.lines.some((l) => isPhotoLine(l) && l.outcome === 'duplicate')) {
           clearInterval(check);
           resolve();
         }
@@ -250,6 +248,8 @@ describe('local pipeline end to end', () => {
     expect(await pipeline.outputs('thumbnail')).toEqual(['twice.jpg']);
     expect(await pipeline.readDeadLetters('thumbnail')).toEqual([]);
     await assertResult(pipeline, 'thumbnail', 'twice.jpg', sample(3));
-    expect(worker?.lines.filter((l) => l.msg === 'photo' && l.outcome === 'failed')).toEqual([]);
+    expect(worker?.lines.filter((l) => isPhotoLine(l) && l.outcome === 'dead_lettered')).toEqual(
+      [],
+    );
   });
 });

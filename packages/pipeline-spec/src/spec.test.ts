@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   OPERATIONS,
-  SCALING_DEFAULTS,
-  SHUTDOWN_GRACE_SECONDS,
-  TERMINATION_GRACE_PERIOD_SECONDS,
-  VISIBILITY_TIMEOUT_SECONDS,
-  WORST_CASE_PHOTO_SECONDS,
+  OPERATION_OPTION_ENV,
+  WORKER_ENV,
   describeTopology,
+  isFolderPlaceholder,
+  isPhotoLine,
   outputKeyFor,
   queueNames,
 } from './index.ts';
@@ -26,6 +25,8 @@ describe('pipeline spec', () => {
     expect(new Set(topology.map((q) => q.queue)).size).toBe(OPERATIONS.length);
     for (const q of topology) {
       expect(q.deadLetterQueue).toBe(`${q.queue}-dlq`);
+      // Two stacks sharing a bucket's account must not reuse each other's notification ids.
+      expect(q.notification.id).toBe(`darkroom-dev-${q.operation}`);
       for (const other of topology) {
         if (other !== q)
           expect(q.notification.filterPrefix.startsWith(other.notification.filterPrefix)).toBe(
@@ -35,24 +36,10 @@ describe('pipeline spec', () => {
     }
   });
 
-  it('keeps the timing rules: visibility ≥ 6× worst case, drain inside the pod grace period', () => {
-    expect(VISIBILITY_TIMEOUT_SECONDS).toBeGreaterThanOrEqual(6 * WORST_CASE_PHOTO_SECONDS);
-    expect(SHUTDOWN_GRACE_SECONDS).toBeLessThan(30);
-    expect(TERMINATION_GRACE_PERIOD_SECONDS).toBeGreaterThan(SHUTDOWN_GRACE_SECONDS);
-    for (const op of OPERATIONS)
-      expect(SCALING_DEFAULTS[op].maxReplicas).toBeGreaterThan(SCALING_DEFAULTS[op].minReplicas);
-  });
-
   it('refuses a name prefix SQS would reject, saying what it expects', () => {
     expect(() => queueNames('grayscale', 'bad prefix!')).toThrow(
       /namePrefix must match .* received "bad prefix!"/,
     );
-  });
-});
-
-describe('runtime', () => {
-  it('runs on Node 24 LTS, the version the images and engines pin', () => {
-    expect(process.versions.node.split('.')[0]).toBe('24');
   });
 });
 
@@ -62,5 +49,35 @@ describe('S3 event key encoding', () => {
     expect(encodeEventKey('a b/c+d é%.jpg')).toBe('a+b/c%2Bd+%C3%A9%25.jpg');
     for (const key of ['a b/c+d é%.jpg', 'nested/x/y.jpg', 'ünïcødé/été.jpg'])
       expect(decodeEventKey(encodeEventKey(key))).toBe(key);
+  });
+});
+
+describe('worker contract', () => {
+  it('treats keys ending in / as S3 console folders, nothing else', () => {
+    expect(isFolderPlaceholder('input/grayscale/')).toBe(true);
+    expect(isFolderPlaceholder('input/grayscale/2026/')).toBe(true);
+    expect(isFolderPlaceholder('input/grayscale/a/b.jpg')).toBe(false);
+  });
+
+  it('gives every operation option its own variable, none shared with another setting', () => {
+    const workerNames = new Set<string>(Object.values(WORKER_ENV));
+    for (const op of OPERATIONS) {
+      const names = Object.values(OPERATION_OPTION_ENV[op]);
+      expect(new Set(names).size).toBe(names.length);
+      for (const name of names) expect(workerNames.has(name)).toBe(false);
+    }
+    expect(OPERATION_OPTION_ENV.thumbnail.width).toBe('DARKROOM_THUMBNAIL_WIDTH');
+    expect(OPERATION_OPTION_ENV.watermark.opacity).toBe('DARKROOM_WATERMARK_OPACITY');
+  });
+
+  it('recognises a photo log line only with a key and a known outcome', () => {
+    expect(isPhotoLine({ msg: 'photo', key: 'input/grayscale/a.jpg', outcome: 'processed' })).toBe(
+      true,
+    );
+    expect(isPhotoLine({ msg: 'photo', key: 'input/grayscale/a.jpg', outcome: 'retry' })).toBe(
+      false,
+    );
+    expect(isPhotoLine({ msg: 'photo', outcome: 'processed' })).toBe(false);
+    expect(isPhotoLine({ msg: 'worker ready', key: 'k', outcome: 'processed' })).toBe(false);
   });
 });
