@@ -47,4 +47,13 @@ describe('loadConfig', () => {
       'DARKROOM_HEALTH_HOST must be an IP address such as 0.0.0.0 or 127.0.0.1, received "everywhere"',
     );
   });
+
+  it('refuses a visibility timeout the heartbeat cannot beat (1 s) instead of dying at start', () => {
+    expect(() => loadConfig({ ...valid, DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '1' })).toThrow(
+      'DARKROOM_VISIBILITY_TIMEOUT_SECONDS must be an integer from 2 to 43200, received "1"',
+    );
+    expect(
+      loadConfig({ ...valid, DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '2' }).visibilityTimeoutSeconds,
+    ).toBe(2);
+  });
 });
