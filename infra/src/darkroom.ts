@@ -3,7 +3,7 @@
  * with the validated stack config; tests call it under Pulumi's mocks.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { OPERATIONS, type Operation, inputPrefix } from '@darkroom/pipeline-spec';
+import { OPERATIONS, type Operation, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import { createCoreDns, createKeda, createMetricsServer } from './addons.ts';
 import { createAlarms } from './alarms.ts';
 import { createPodMonitor } from './pod-monitor.ts';
@@ -151,6 +151,6 @@ export function createDarkroom(
     kubeconfig: cluster.kubeconfig,
     alarmTopicArn: alarms.topicArn,
     dashboardName: alarms.dashboardName,
-    uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/output/thumbnail/)`,
+    uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/${outputPrefix('thumbnail')})`,
   };
 }
