@@ -83,6 +83,18 @@ interface Running {
 export async function startWorker<Op extends ImageOperationName>(
   run: RunWorkerOptions<Op>,
 ): Promise<WorkerHandle> {
+  const parts = assemble(run);
+  return launch(parts, run.healthHost ?? parts.config.healthHost);
+}
+
+interface Parts extends Running {
+  readonly metrics: WorkerMetrics;
+  /** Updated from the queue's redrive policy once it is read. */
+  readonly queue: { maxReceiveCount: number };
+}
+
+/** Build every part from the configuration; nothing runs yet. */
+function assemble<Op extends ImageOperationName>(run: RunWorkerOptions<Op>): Parts {
   const env = run.env ?? process.env;
   const config = loadConfig(env);
   const options = resolveOptions(
@@ -90,14 +102,7 @@ export async function startWorker<Op extends ImageOperationName>(
     typeof run.options === 'function' ? run.options(env) : run.options,
   );
   tuneSharpForWorker({ threadsPerPhoto: 1 });
-  const logger = pino(
-    {
-      level: config.logLevel,
-      base: { operation: run.operation },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    run.logStream ?? pino.destination({ fd: 1, sync: false }),
-  );
+  const logger = createLogger(config, run);
   const metrics = createMetrics();
   const clients = createAwsClients(config);
   const lifetime = new AbortController();
@@ -113,7 +118,7 @@ export async function startWorker<Op extends ImageOperationName>(
     run: run.imageOperation ?? imageOperations[run.operation],
     cpuGate: createCpuGate(config.concurrency, draining.signal),
   };
-  let maxReceiveCount = MAX_RECEIVE_COUNT;
+  const queue = { maxReceiveCount: MAX_RECEIVE_COUNT };
   const handler = createMessageHandler({
     operation: run.operation,
     sqs: clients.sqs,
@@ -128,13 +133,19 @@ export async function startWorker<Op extends ImageOperationName>(
     ),
     processPhoto: (event) => processPhoto(photo, event),
     visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
-    maxReceiveCount: () => maxReceiveCount,
+    maxReceiveCount: () => queue.maxReceiveCount,
     onPhotoFinished: () => health.photoFinished(),
   });
   const consumer = createConsumer(config, clients, handler, health, draining.signal);
+  return { config, logger, clients, health, handler, consumer, draining, lifetime, metrics, queue };
+}
+
+/** Serve the probes, prove the queue, start consuming. */
+async function launch(parts: Parts, healthHost: string): Promise<WorkerHandle> {
+  const { config, logger, clients, health, consumer, lifetime, metrics, queue } = parts;
   const server = await serveHealth(health, metrics.registry, {
     port: config.healthPort,
-    host: run.healthHost ?? config.healthHost,
+    host: healthHost,
   });
   const { ready, announce } = readiness(logger, () => ({
     queueUrl: config.queueUrl,
@@ -146,29 +157,16 @@ export async function startWorker<Op extends ImageOperationName>(
   consumer.on('empty', announce);
   const probe = await probeQueue(clients, config, lifetime.signal);
   if (probe.ok) {
-    maxReceiveCount = probe.maxReceiveCount ?? maxReceiveCount;
+    queue.maxReceiveCount = probe.maxReceiveCount ?? queue.maxReceiveCount;
     health.received();
     announce();
   } else {
     health.receiveFailed(probe.reason);
-    logger.warn(
-      { err: probe.reason },
-      'queue not reachable yet; readiness waits for the first receive',
-    );
+    logger.warn({ err: probe.reason }, 'queue not reachable yet; ready after the first receive');
   }
   consumer.start();
   const ticker = setInterval(() => health.tick(), 1_000);
   ticker.unref();
-  const running: Running = {
-    config,
-    logger,
-    clients,
-    health,
-    handler,
-    consumer,
-    draining,
-    lifetime,
-  };
   let stopping: Promise<void> | undefined;
   return {
     config,
@@ -177,13 +175,27 @@ export async function startWorker<Op extends ImageOperationName>(
     logger,
     ready,
     stop: (reason) =>
-      (stopping ??= drain(running, reason)
+      (stopping ??= drain(parts, reason)
         .finally(() => {
           clearInterval(ticker);
           return server.close();
         })
-        .then(() => flush(logger, reason))),
+        .then(() => flush(logger))),
   };
+}
+
+function createLogger(
+  config: WorkerConfig,
+  run: Pick<RunWorkerOptions<ImageOperationName>, 'operation' | 'logStream'>,
+): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      base: { operation: run.operation },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    run.logStream ?? pino.destination({ fd: 1, sync: false }),
+  );
 }
 
 function createConsumer(
@@ -334,7 +346,7 @@ async function releaseNow(running: Running, messages: readonly Message[]): Promi
   );
 }
 
-function flush(logger: Logger, _reason: string): Promise<void> {
+function flush(logger: Logger): Promise<void> {
   return new Promise<void>((resolve) => logger.flush(() => resolve()));
 }
 
