@@ -8,12 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { imageOperations, tuneSharpForWorker, type OperationName } from '../src/index.ts';
+import { imageOperations, tuneSharpForWorker, type ImageOperationName } from '../src/index.ts';
 
 export const DEFAULT_COST_JSON = new URL('../../../.bench/image-ops.json', import.meta.url)
   .pathname;
 const LADDER_MP = [1, 6, 12, 24] as const;
-const OPERATION_NAMES: readonly OperationName[] = ['grayscale', 'watermark', 'thumbnail'];
+const OPERATION_NAMES: readonly ImageOperationName[] = ['grayscale', 'watermark', 'thumbnail'];
 
 export interface CostPoint {
   readonly megapixels: number;
@@ -32,7 +32,7 @@ async function scaledTo(bytes: Buffer, megapixels: number): Promise<Buffer> {
 }
 
 async function measurePoint(
-  operation: OperationName,
+  operation: ImageOperationName,
   inputs: readonly Buffer[],
   megapixels: number,
   rounds: number,
