@@ -397,5 +397,5 @@ describe('worker against a real S3/SQS API', () => {
     expect(await (await fetch(`${base}/readyz`)).text()).toMatch(/last SQS receive failed/);
     emulator.faults.splice(emulator.faults.indexOf(outage), 1);
     await until(async () => (await fetch(`${base}/readyz`)).status === 200, 30_000);
-  });
+  }, 90_000); // the outage starts when the current 20 s long poll ends
 });
