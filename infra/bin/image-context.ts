@@ -10,7 +10,8 @@ import { imageContextDir, serviceContentHash, stageImageContext } from '../src/c
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const [name = '', ...pairs] = process.argv.slice(2);
-if (!isOperation(name)) throw new Error(`operation must be one of ${OPERATIONS.join(', ')}, got "${name}"`);
+if (!isOperation(name))
+  throw new Error(`operation must be one of ${OPERATIONS.join(', ')}, got "${name}"`);
 const operation = name;
 const buildArgs: Record<string, string> = { SERVICE: operation };
 for (const pair of pairs) {

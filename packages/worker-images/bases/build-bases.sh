@@ -23,19 +23,23 @@ runtime_image="localhost/darkroom-base/nodejs24:nonroot"
 log() { echo "[bases] $*" >&2; }
 exists() { podman image exists "$1"; }
 mkdir -p "$cache"
+# debootstrap needs root; a rootless podman (e.g. GitHub's runners) still imports the tarball.
+as_root=()
+[ "$(id -u)" = 0 ] || as_root=(sudo -n)
 
 if ! exists "$minbase"; then
   tarball="$cache/bookworm-minbase-$arch.tar"
   if [ ! -s "$tarball" ]; then
     rootfs="$(mktemp -d "$cache/rootfs.XXXXXX")"
     log "debootstrap --variant=minbase bookworm from $mirror"
-    debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
-      { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+    "${as_root[@]}" debootstrap --variant=minbase bookworm "$rootfs" "$mirror" \
+      >"$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
     # Package caches and docs are never used by the images.
-    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
-      "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
-    tar -C "$rootfs" --numeric-owner -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
-    rm -rf "$rootfs"
+    "${as_root[@]}" sh -c 'cd "$1" && rm -rf var/cache/apt/archives/*.deb var/lib/apt/lists/* \
+      usr/share/doc/* usr/share/man/* usr/share/locale/*' sh "$rootfs"
+    "${as_root[@]}" tar -C "$rootfs" --numeric-owner -cf - . >"$tarball.partial"
+    mv "$tarball.partial" "$tarball"
+    "${as_root[@]}" rm -rf "$rootfs"
   fi
   log "podman import $tarball"
   podman import --change 'CMD ["/bin/bash"]' "$tarball" "$minbase" >/dev/null

@@ -112,7 +112,9 @@ async function startWorker(operation: Operation): Promise<Running> {
     if (line) return line;
     const state = (await podman(['inspect', '--format', '{{.State.Status}}', name])).trim();
     if (state === 'exited')
-      throw new Error(`${operation} exited before ready:\n${await podman(['logs', name], { withStderr: true })}`);
+      throw new Error(
+        `${operation} exited before ready:\n${await podman(['logs', name], { withStderr: true })}`,
+      );
     return undefined;
   });
   const readyAt = Date.now();
