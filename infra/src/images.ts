@@ -97,6 +97,8 @@ export class WorkerImage extends pulumi.ComponentResource {
         context: { location: context },
         dockerfile: { location: dockerfile },
         buildArgs,
+        // The preview role is read-only (no cache push); ci.yml builds every image on each PR.
+        buildOnPreview: false,
         platforms: args.platforms.map((p) =>
           p === 'linux/amd64' ? dockerBuild.Platform.Linux_amd64 : dockerBuild.Platform.Linux_arm64,
         ),
