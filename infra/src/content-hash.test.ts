@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -143,6 +144,22 @@ describe('image build context', () => {
     };
     walk(dir);
     expect(staged.sort()).toEqual(imageContextFiles(repo, 'watermark'));
+  });
+
+  it("copies every workspace's manifest, so npm ci inside the image accepts the lockfile", () => {
+    const root = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      workspaces: string[];
+    };
+    const manifests = root.workspaces.flatMap((pattern) => {
+      if (!pattern.endsWith('/*')) return [`${pattern}/package.json`];
+      const dir = pattern.slice(0, -2);
+      return readdirSync(join(REPO_ROOT, dir), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && existsSync(join(REPO_ROOT, dir, e.name, 'package.json')))
+        .map((e) => `${dir}/${e.name}/package.json`);
+    });
+    expect(manifests.length).toBeGreaterThan(5);
+    for (const op of OPERATIONS)
+      expect(imageContextFiles(REPO_ROOT, op)).toEqual(expect.arrayContaining(manifests));
   });
 
   it('reads COPY sources with SERVICE substituted and stage-to-stage copies left out', () => {
