@@ -52,9 +52,14 @@ const packages = { '': root };
 for (const [key, entry] of [...picked].sort(([a], [b]) => a.localeCompare(b)))
   packages[key.startsWith(`${servicePath}/`) ? key.slice(servicePath.length + 1) : key] = entry;
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ ...root, type: 'module' }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, 'package.json'),
+  `${JSON.stringify({ ...root, type: 'module' }, null, 2)}\n`,
+);
 writeFileSync(
   join(outDir, 'package-lock.json'),
   `${JSON.stringify({ name, version: '0.0.0', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`,
 );
-console.log(`${outDir}: ${picked.size} locked packages for ${Object.keys(root.dependencies ?? {}).join(', ')}`);
+console.log(
+  `${outDir}: ${picked.size} locked packages for ${Object.keys(root.dependencies ?? {}).join(', ')}`,
+);
