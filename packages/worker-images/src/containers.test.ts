@@ -29,112 +29,50 @@ import {
 } from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type BuiltImage,
-  builtImage,
-  changedPaths,
-  podman,
-  podmanUnavailable,
-  productionRunArgs,
-} from './podman.ts';
+import { type RunningWorker, logLines, startWorkerContainer } from './containers.ts';
+import { builtImage, changedPaths, podman, podmanUnavailable } from './podman.ts';
 
 const unavailable = await podmanUnavailable();
 if (unavailable) console.warn(`SKIPPED worker image container tests: ${unavailable}`);
 
 const REPORT = fileURLToPath(new URL('../../../dist/images/report.json', import.meta.url));
 const photo = readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Running {
-  readonly name: string;
-  readonly image: BuiltImage;
-  readonly launchedAt: number;
-  readonly readyAt: number;
-  readonly startedAt: number;
-  readonly healthPort: number;
-}
 
 let aws: LocalAws;
 let topology: CreatedTopology;
-const running = new Map<Operation, Running>();
+const running = new Map<Operation, RunningWorker>();
 const figures: Record<string, unknown> = {};
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
-interface LogLine {
-  readonly msg?: string;
-  readonly time?: number;
-  readonly healthPort?: number;
-  readonly [field: string]: unknown;
-}
-
-async function logLines(name: string): Promise<LogLine[]> {
-  const out = await podman(['logs', name]);
-  return out
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-}
-
 /** Start one worker container as production does; resolves when it logs "worker ready". */
-async function startWorker(operation: Operation): Promise<Running> {
-  const image = await builtImage(operation);
-  const name = `darkroom-test-${operation}-${process.pid}`;
-  await podman(['rm', '--force', '--ignore', name]);
+async function startWorker(operation: Operation): Promise<RunningWorker> {
   const queue = topology.queues[operation];
-  const launchedAt = Date.now();
-  await podman(
-    productionRunArgs(image.image, name, {
+  return startWorkerContainer({
+    image: await builtImage(operation),
+    name: `darkroom-test-${operation}-${process.pid}`,
+    env: {
       ...aws.env,
       [WORKER_ENV.queueUrl]: queue.queueUrl,
       [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
       [WORKER_ENV.bucket]: topology.bucket,
       [WORKER_ENV.visibilityTimeoutSeconds]: String(queue.topology.visibilityTimeoutSeconds),
-      // Host network: a free port on loopback, never the pod's 8080 on every interface.
-      [WORKER_ENV.healthPort]: '0',
-      [WORKER_ENV.healthHost]: '127.0.0.1',
-    }),
-  );
-  const ready = await waitFor(`${operation} to log "worker ready"`, async () => {
-    const line = (await logLines(name)).find((l) => l.msg === 'worker ready');
-    if (line) return line;
-    const state = (await podman(['inspect', '--format', '{{.State.Status}}', name])).trim();
-    if (state === 'exited')
-      throw new Error(
-        `${operation} exited before ready:\n${await podman(['logs', name], { withStderr: true })}`,
-      );
-    return undefined;
+    },
   });
-  const readyAt = Date.now();
-  const startedAt = Date.parse(
-    (await podman(['inspect', '--format', '{{.State.StartedAt}}', name]))
-      .trim()
-      .replace(/ \+0000 UTC$/, 'Z')
-      .replace(' ', 'T'),
-  );
-  return {
-    name,
-    image,
-    launchedAt,
-    readyAt,
-    startedAt,
-    healthPort: Number(ready.healthPort),
-  };
 }
 
-async function probe(worker: Running, path: string): Promise<{ status: number; body: string }> {
+async function probe(
+  worker: RunningWorker,
+  path: string,
+): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${worker.healthPort}${path}`);
   return { status: response.status, body: await response.text() };
 }

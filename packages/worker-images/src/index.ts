@@ -8,3 +8,4 @@ export {
   podmanUnavailable,
   productionRunArgs,
 } from './podman.ts';
+export { type LogLine, type RunningWorker, logLines, startWorkerContainer } from './containers.ts';
