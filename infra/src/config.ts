@@ -251,6 +251,8 @@ export const stackConfigSchema = z
           .min(1)
           .default(['linux/amd64']),
         keepLast: z.number().int().min(1).max(1000).default(20),
+        /** Let `destroy` delete ECR repositories that still hold images (dev: true). */
+        forceDelete: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

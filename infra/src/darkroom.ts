@@ -31,6 +31,8 @@ export interface DarkroomOutputs {
   readonly uploadHint: pulumi.Output<string>;
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly dashboardName: pulumi.Output<string>;
+  /** `repo@sha256:…` per worker: what CI attests (SBOM, provenance) after `up`. */
+  readonly imageRefs: Record<Operation, pulumi.Output<string>>;
 }
 
 export function createDarkroom(
@@ -90,6 +92,7 @@ export function createDarkroom(
     dependsOn: [systemNodes],
   });
   const namespace = createWorkloadNamespace('workload-namespace', cluster.provider);
+  const imageRefs = {} as Record<Operation, pulumi.Output<string>>;
   for (const operation of OPERATIONS) {
     const image = createWorkerImage(`${operation}-image`, {
       namePrefix,
@@ -97,6 +100,7 @@ export function createDarkroom(
       repoRoot: options.repoRoot,
       ...config.images,
     });
+    imageRefs[operation] = image.ref;
     const queues = storage.queues[operation];
     createWorker(
       `${operation}-worker`,
@@ -151,6 +155,7 @@ export function createDarkroom(
     kubeconfig: cluster.kubeconfig,
     alarmTopicArn: alarms.topicArn,
     dashboardName: alarms.dashboardName,
+    imageRefs,
     uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/${outputPrefix('thumbnail')})`,
   };
 }

@@ -288,6 +288,8 @@ describe('dev stack: images and workers', () => {
       ).toMatchObject({
         name: `darkroom-dev/${op}`,
         imageTagMutability: 'IMMUTABLE',
+        // dev: `pulumi destroy` removes repositories that still hold images (images.forceDelete).
+        forceDelete: true,
         imageScanningConfiguration: { scanOnPush: true },
       });
       const lifecycle = JSON.parse(
@@ -305,8 +307,16 @@ describe('dev stack: images and workers', () => {
       expect(image).toMatchObject({
         push: true,
         platforms: ['linux/amd64'],
-        dockerfile: { location: expect.stringMatching(/services\/Dockerfile$/) },
+        // Built from the staged context of exactly the hashed files (content-hash.ts), so an
+        // unrelated edit neither rebuilds nor re-pushes the IMMUTABLE tag.
+        context: { location: expect.stringMatching(new RegExp(`dist/image-context/${op}$`)) },
+        dockerfile: {
+          location: expect.stringMatching(
+            new RegExp(`dist/image-context/${op}/services/Dockerfile$`),
+          ),
+        },
         buildArgs: { SERVICE: op },
+        buildOnPreview: false,
       });
       expect((image['tags'] as string[])[0]).toMatch(
         new RegExp(`darkroom-dev/${op}:[0-9a-f]{16}$`),

@@ -36,6 +36,7 @@ describe('program entrypoint', () => {
         'dashboardName',
         'deadLetterQueueUrls',
         'howToUpload',
+        'imageRefs', // read by infra.yml to attest the pushed images
         'kubeconfig',
         'queueUrls',
         'uploadPrefixes',

@@ -1,13 +1,17 @@
 /**
  * Images: per service an ECR repository (scan on push, immutable tags, last N kept) and an image
- * built by BuildKit (`@pulumi/docker-build`) from the repo root with `services/Dockerfile` (SERVICE=<op>),
- * tagged with the service's content hash, with its layer cache in a sibling ECR repository.
+ * built by BuildKit (`@pulumi/docker-build`) with `services/Dockerfile` (SERVICE=<op>) from a staged
+ * context holding exactly the files that image COPYs, tagged with the hash of that context (see
+ * content-hash.ts), with its layer cache in a sibling ECR repository. Provenance: buildx attaches
+ * a SLSA provenance attestation (mode=min) to pushed images by default; @pulumi/docker-build has no
+ * `attest`/`sbom` input (pulumi/pulumi-docker-build#73), so the SBOM and max-mode provenance are
+ * attested by `.github/workflows/infra.yml` after the push, on the digest this component outputs.
  */
 import * as aws from '@pulumi/aws';
 import * as dockerBuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
 import type { Operation } from '@darkroom/pipeline-spec';
-import { serviceContentHash } from './content-hash.ts';
+import { imageContextDir, serviceContentHash, stageImageContext } from './content-hash.ts';
 
 export interface WorkerImageArgs {
   readonly namePrefix: string;
@@ -15,6 +19,8 @@ export interface WorkerImageArgs {
   readonly repoRoot: string;
   readonly platforms: readonly ('linux/amd64' | 'linux/arm64')[];
   readonly keepLast: number;
+  /** Let `pulumi destroy` delete the repositories while they still hold images (dev stacks). */
+  readonly forceDelete: boolean;
 }
 
 function lifecyclePolicy(description: string, keepLast: number): string {
@@ -43,6 +49,7 @@ export class WorkerImage extends pulumi.ComponentResource {
       {
         name: `${args.namePrefix}/${args.operation}`,
         imageTagMutability: 'IMMUTABLE',
+        forceDelete: args.forceDelete,
         imageScanningConfiguration: { scanOnPush: true },
         encryptionConfigurations: [{ encryptionType: 'AES256' }],
       },
@@ -62,6 +69,7 @@ export class WorkerImage extends pulumi.ComponentResource {
       {
         name: `${args.namePrefix}/${args.operation}-cache`,
         imageTagMutability: 'MUTABLE',
+        forceDelete: args.forceDelete,
         imageScanningConfiguration: { scanOnPush: false },
         encryptionConfigurations: [{ encryptionType: 'AES256' }],
       },
@@ -76,14 +84,21 @@ export class WorkerImage extends pulumi.ComponentResource {
       { registryId: repository.registryId },
       { parent: this },
     );
-    this.tag = serviceContentHash(args.repoRoot, args.operation);
+    const buildArgs = { SERVICE: args.operation };
+    this.tag = serviceContentHash(args.repoRoot, args.operation, buildArgs);
+    // The builder re-builds and pushes whenever its context hash changes; a context of exactly the
+    // hashed files keeps that in step with the tag, so an IMMUTABLE tag is never pushed twice.
+    const context = imageContextDir(args.repoRoot, args.operation);
+    const dockerfile = stageImageContext(args.repoRoot, args.operation, context);
     const cacheRef = pulumi.interpolate`${cache.repositoryUrl}:buildcache`;
     const image = new dockerBuild.Image(
       `${name}-image`,
       {
-        context: { location: args.repoRoot },
-        dockerfile: { location: `${args.repoRoot}/services/Dockerfile` },
-        buildArgs: { SERVICE: args.operation },
+        context: { location: context },
+        dockerfile: { location: dockerfile },
+        buildArgs,
+        // The preview role is read-only (no cache push); ci.yml builds every image on each PR.
+        buildOnPreview: false,
         platforms: args.platforms.map((p) =>
           p === 'linux/amd64' ? dockerBuild.Platform.Linux_amd64 : dockerBuild.Platform.Linux_arm64,
         ),
@@ -112,7 +127,7 @@ export class WorkerImage extends pulumi.ComponentResource {
     );
     this.repositoryUrl = repository.repositoryUrl;
     this.ref = image.ref;
-    this.registerOutputs({ repositoryUrl: this.repositoryUrl, ref: this.ref });
+    this.registerOutputs({ repositoryUrl: this.repositoryUrl, ref: this.ref, tag: this.tag });
   }
 }
 

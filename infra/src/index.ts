@@ -18,3 +18,4 @@ export const kubeconfig = darkroom.kubeconfig;
 export const howToUpload = darkroom.uploadHint;
 export const alarmTopicArn = darkroom.alarmTopicArn;
 export const dashboardName = darkroom.dashboardName;
+export const imageRefs = darkroom.imageRefs;

@@ -14,6 +14,16 @@ const get = (value: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((v, k) => (v as Obj | undefined)?.[k], value);
 
 describe('prod stack', () => {
+  it('keeps ECR repositories that hold images on destroy (images.forceDelete defaults to false)', () => {
+    for (const op of OPERATIONS)
+      for (const suffix of ['repo', 'cache'])
+        expect(
+          one(program, 'aws:ecr/repository:Repository', `${op}-image-${suffix}`).inputs[
+            'forceDelete'
+          ],
+        ).toBe(false);
+  });
+
   it('has a NAT gateway per AZ and an API endpoint public only to the listed CIDRs, so `pulumi up` can reach it', () => {
     expect(one(program, 'awsx:ec2:Vpc').inputs).toMatchObject({
       natGateways: { strategy: 'OnePerAz' },

@@ -125,6 +125,10 @@ function outputsFor(type: string, name: string, inputs: State): State {
       return { latestVersion: 1 };
     case 'aws:sns/topic:Topic':
       return { arn: `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${physical}`, name: physical };
+    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
+      return {
+        arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs['url']).replace(/^https:\/\//, '')}`,
+      };
     case 'aws:cloudwatch/eventRule:EventRule':
       return { arn: `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/${name}`, name };
     default:
