@@ -9,9 +9,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
+import {
+  KeyLocks,
+  type ObjectRequest,
+  type ObjectRequestKind,
+  isWrite,
+  normaliseReadConditions,
+  objectRequestOf,
+  writePreconditionFailure,
+} from './object-writes.ts';
 import {
   NotificationConfigError,
   type QueueNotification,
@@ -42,38 +51,29 @@ export interface LocalAws {
   close(): Promise<void>;
 }
 
+/** One object write, captured while its key was locked: what its event message says. */
 interface ObjectWrite {
   readonly bucket: string;
   readonly key: string;
   readonly eventName: string;
+  readonly size?: number;
+  readonly eTag?: string;
+  readonly sequencer: string;
 }
 
-function objectWriteOf(
-  method: string,
-  url: string,
-  status: number,
-  headers: Record<string, unknown>,
-): ObjectWrite | undefined {
-  if (status < 200 || status >= 300) return undefined;
-  const [path = '', query = ''] = url.split('?');
-  const slash = path.indexOf('/', 1);
-  if (slash < 0 || slash === path.length - 1) return undefined; // bucket-level request
-  const bucket = decodeURIComponent(path.slice(1, slash));
-  const key = decodeURIComponent(path.slice(slash + 1));
-  const params = new URLSearchParams(query);
-  if (method === 'PUT' && !params.has('partNumber') && !params.has('uploadId')) {
-    return {
-      bucket,
-      key,
-      eventName: headers['x-amz-copy-source'] ? 'ObjectCreated:Copy' : 'ObjectCreated:Put',
-    };
-  }
-  if (method === 'POST' && params.has('uploadId'))
-    return { bucket, key, eventName: 'ObjectCreated:CompleteMultipartUpload' };
-  if (method === 'DELETE' && !params.has('uploadId'))
-    return { bucket, key, eventName: 'ObjectRemoved:Delete' };
-  return undefined;
-}
+const EVENT_NAMES: Partial<Record<ObjectRequestKind, string>> = {
+  put: 'ObjectCreated:Put',
+  copy: 'ObjectCreated:Copy',
+  'complete-multipart': 'ObjectCreated:CompleteMultipartUpload',
+  delete: 'ObjectRemoved:Delete',
+};
+
+/**
+ * Largest request body: S3's own limit for one PutObject (5 GiB), so the emulator never refuses
+ * a photo a worker would accept (image-ops caps inputs far lower) nor a large result. fauxqs's
+ * default, 11 MiB, refused ordinary 24 MP camera files.
+ */
+export const MAX_REQUEST_BYTES = 5 * 1024 ** 3;
 
 function s3ErrorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
@@ -86,12 +86,32 @@ function s3ErrorXml(code: string, message: string): string {
  */
 export async function startLocalAws(options: { port?: number } = {}): Promise<LocalAws> {
   const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+  // fauxqs's catch-all body parser for S3, re-registered with S3's limit instead of 11 MiB.
+  app.removeContentTypeParser('*');
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: MAX_REQUEST_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+  const locks = new KeyLocks();
+  const writes = new WeakMap<
+    object,
+    { target: ObjectRequest; release: () => void; captured?: Promise<void> }
+  >();
+
+  /** Unlock the key once the write's event has been captured (or at once if it failed). */
+  function finishWrite(request: object): void {
+    const write = writes.get(request);
+    if (!write) return;
+    writes.delete(request);
+    void (write.captured ?? Promise.resolve()).then(write.release);
+  }
   const configs = new Map<string, QueueNotification[]>();
   const queueUrls = new Map<string, string>();
   const pending = new Set<Promise<void>>();
   const deliveryErrors: Error[] = [];
   let sequence = BigInt(Date.now()) * 1000n;
-  const clients: { sqs?: SQSClient } = {};
+  const clients: { sqs?: SQSClient; s3?: S3Client } = {};
 
   async function queueUrlOf(arn: string): Promise<string> {
     const cached = queueUrls.get(arn);
@@ -123,20 +143,6 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     const targets = (configs.get(write.bucket) ?? []).filter((c) =>
       matches(c, write.eventName, write.key),
     );
-    if (targets.length === 0) return;
-    let size: number | undefined;
-    let eTag: string | undefined;
-    if (write.eventName.startsWith('ObjectCreated')) {
-      const head = await app.inject({
-        method: 'HEAD',
-        url: `/${encodeURIComponent(write.bucket)}/${write.key.split('/').map(encodeURIComponent).join('/')}`,
-      });
-      if (head.statusCode !== 200) return; // overwritten or deleted meanwhile: S3 would still send; we have nothing truthful to send
-      size = Number(head.headers['content-length'] ?? 0);
-      eTag = String(head.headers['etag'] ?? '');
-    }
-    sequence += 1n;
-    const sequencer = sequence.toString(16).toUpperCase().padStart(18, '0');
     for (const target of targets) {
       const body = objectEventBody({
         region: LOCAL_REGION,
@@ -144,9 +150,9 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
         configurationId: target.id,
         bucket: write.bucket,
         key: write.key,
-        size,
-        eTag,
-        sequencer,
+        size: write.size,
+        eTag: write.eTag,
+        sequencer: write.sequencer,
         requestId,
         sourceIp,
       });
@@ -155,6 +161,86 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
       );
     }
   }
+
+  /**
+   * Current ETag and size of an object, or undefined when there is none. Over HTTP with the SDK,
+   * not `app.inject`: inject parses the path as a WHATWG URL, which drops `.`/`..` segments.
+   */
+  async function headOf(
+    bucket: string,
+    key: string,
+  ): Promise<{ eTag: string; size: number } | undefined> {
+    const head = await clients.s3
+      ?.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+      .catch((error: unknown) => {
+        if (
+          (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+        )
+          return undefined;
+        throw error;
+      });
+    if (!head) return undefined;
+    return { eTag: head.ETag ?? '', size: head.ContentLength ?? 0 };
+  }
+
+  /** The event a successful write produces, read while the key is still locked: its own version. */
+  async function captureWrite(target: ObjectRequest): Promise<ObjectWrite | undefined> {
+    const eventName = EVENT_NAMES[target.kind];
+    if (!eventName || !configs.has(target.bucket)) return undefined;
+    const head = target.kind === 'delete' ? undefined : await headOf(target.bucket, target.key);
+    // Assigned under the key's lock, in write order: monotonic per key, as S3 guarantees.
+    sequence += 1n;
+    return {
+      bucket: target.bucket,
+      key: target.key,
+      eventName,
+      ...(head ?? {}),
+      sequencer: sequence.toString(16).toUpperCase().padStart(18, '0'),
+    };
+  }
+
+  // One write per key at a time; conditional writes checked under that lock.
+  app.addHook('preHandler', async (request, reply) => {
+    const target = objectRequestOf(request.method, request.url, request.headers);
+    if (!target) return undefined;
+    if (target.kind === 'read') {
+      normaliseReadConditions(request.headers);
+      return undefined;
+    }
+    if (!isWrite(target.kind)) return undefined;
+    const release = await locks.acquire(`${target.bucket}\n${target.key}`);
+    writes.set(request, { target, release });
+    reply.raw.once('close', () => finishWrite(request));
+    if (target.kind !== 'put' && target.kind !== 'complete-multipart') return undefined;
+    if (!request.headers['if-match'] && !request.headers['if-none-match']) return undefined;
+    const current = await headOf(target.bucket, target.key);
+    const failure = writePreconditionFailure(request.headers, current?.eTag);
+    if (!failure) return undefined;
+    return reply
+      .code(failure.status)
+      .header('content-type', 'application/xml')
+      .send(s3ErrorXml(failure.code, failure.message));
+  });
+
+  // Synchronous on purpose: fauxqs's async handlers would send a second reply while an async
+  // onSend hook is pending. The event is read after the response; the key stays locked until then.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const write = writes.get(request);
+    if (write && reply.statusCode >= 200 && reply.statusCode < 300) {
+      const requestId = String(
+        reply.getHeader('x-amz-request-id') ?? randomBytes(8).toString('hex').toUpperCase(),
+      );
+      write.captured = captureWrite(write.target)
+        .then((captured) => {
+          if (captured) track(deliver(captured, requestId, request.ip));
+        })
+        .catch((error: unknown) => void deliveryErrors.push(error as Error));
+      track(write.captured);
+    }
+    done(null, payload);
+  });
+
+  app.addHook('onResponse', async (request) => finishWrite(request));
 
   // Bucket notification configuration: answered here, before fauxqs's CreateBucket/ListObjects routes.
   app.addHook('preHandler', async (request, reply) => {
@@ -199,19 +285,6 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     }
   });
 
-  // Object writes: S3 sends notifications asynchronously after the write succeeded; so do we.
-  app.addHook('onResponse', async (request, reply) => {
-    const write = objectWriteOf(request.method, request.url, reply.statusCode, request.headers);
-    if (!write || !configs.has(write.bucket)) return;
-    track(
-      deliver(
-        write,
-        String(reply.getHeader('x-amz-request-id') ?? randomBytes(8).toString('hex').toUpperCase()),
-        request.ip,
-      ),
-    );
-  });
-
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const s3 = new S3Client({
@@ -226,6 +299,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
     credentials: LOCAL_CREDENTIALS,
   });
   clients.sqs = sqsClient;
+  clients.s3 = s3;
   return {
     endpoint,
     region: LOCAL_REGION,

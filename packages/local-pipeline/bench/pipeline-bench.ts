@@ -12,6 +12,7 @@
  *
  * `--memory N`: instead, one worker with 2 photos in flight processes N photos of each selected
  * operation (cycling through the input files) and the RSS timeline is the result.
+ * `--soak`: the fault soak instead (bench/soak.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -29,6 +30,7 @@ import {
 } from '@darkroom/pipeline-spec';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
+  type LocalFile,
   type LocalPipeline,
   listFiles,
   planUploads,
@@ -49,6 +51,8 @@ const { values: args } = parseArgs({
     },
     memory: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    soak: { type: 'boolean', default: false },
+    photos: { type: 'string', default: '2000' },
   },
 });
 const workerEnv = {
@@ -60,17 +64,33 @@ const workerEnv = {
     : {}),
 };
 const files = listFiles(args.input ?? SAMPLE_PHOTOS_DIR).filter((f) =>
-  /\.(jpe?g|png|webp)$/i.test(f),
+  /\.(jpe?g|png|webp)$/i.test(f.relativeKey),
 );
 const photos = args.memory
   ? Array.from({ length: Number(args.memory) }, (_, n) => {
-      const path = files[n % files.length] ?? '';
-      return { name: `m${n}/${basename(path)}`, bytes: readFileSync(path) };
+      const file = files[n % files.length];
+      return {
+        name: `m${n}/${basename(file?.relativeKey ?? '')}`,
+        bytes: file ? readFileSync(file.path) : Buffer.alloc(0),
+      };
     })
   : Array.from({ length: Number(args.repeat) }, (_, r) =>
-      files.map((path) => ({ name: `r${r}/${basename(path)}`, bytes: readFileSync(path) })),
+      files.map((f) => ({ name: `r${r}/${basename(f.relativeKey)}`, bytes: readFileSync(f.path) })),
     ).flat();
 const LANES = 2;
+
+if (args.soak) {
+  const { runSoak } = await import('./soak.ts');
+  const result = await runSoak(
+    files.map((f) => readFileSync(f.path)),
+    Number(args.photos),
+  );
+  console.log(
+    `| photos | overwrites | workers killed | restarts | lost | stale | duplicated | dead-lettered | wall time |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n| ${result.photos} | ${result.overwrites} | ${result.kills} | ${result.restarts} | ${result.lost} | ${result.stale} | ${result.duplicated} | ${result.deadLettered} | ${(result.wallMs / 1000).toFixed(0)} s |`,
+  );
+  const clean = result.lost + result.stale + result.duplicated + result.deadLettered === 0;
+  process.exit(clean ? 0 : 1);
+}
 
 interface Job {
   readonly operation: Operation;
@@ -303,8 +323,7 @@ for (const operation of OPERATIONS.filter((o) => selected.includes(o))) {
   );
 }
 const mixPlan = planUploads(
-  '/',
-  photos.map((p) => `/${p.name}`),
+  photos.map((p) => ({ path: Buffer.from(p.name), relativeKey: p.name })),
   OPERATIONS,
   [40, 40, 20],
 );
@@ -320,8 +339,8 @@ console.log(
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-async function meanMegapixels(paths: readonly string[]): Promise<number> {
-  const sizes = await Promise.all(paths.map((f) => sharp(f).metadata()));
+async function meanMegapixels(inputs: readonly LocalFile[]): Promise<number> {
+  const sizes = await Promise.all(inputs.map((f) => sharp(readFileSync(f.path)).metadata()));
   return sizes.reduce((s, m) => s + ((m.width ?? 0) * (m.height ?? 0)) / 1e6, 0) / sizes.length;
 }
 

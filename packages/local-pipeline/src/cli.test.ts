@@ -1,5 +1,6 @@
 /** `npm start` as a user runs it: the real CLI, its exit codes and what it leaves on disk. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +53,74 @@ describe('npm start', () => {
       '--ops must list operations from grayscale, watermark, thumbnail, received "sepia"',
     );
   });
+
+  it('prints usage, not a stack trace, for --help (exit 0) and an unknown option (exit 1)', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: npm start [-- options]');
+    const unknown = run(['--colour', 'red']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stdout).toContain("Unknown option '--colour'");
+    expect(unknown.stdout).toContain('Usage: npm start [-- options]');
+    expect(unknown.stdout).not.toMatch(/\n\s+at /);
+  });
+
+  it('on SIGTERM stops like Ctrl-C: exit 143 and no worker process or health port survives it', async () => {
+    const { child, exited, workers } = await startCli(30);
+    expect(workers).toHaveLength(2);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    for (const { pid, port } of workers) {
+      expect(() => process.kill(pid, 0), `worker ${pid}`).toThrow(/ESRCH/);
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('connect', () => (socket.destroy(), resolve(false)));
+        socket.on('error', () => resolve(true));
+      });
+      expect(refused, `health port ${port}`).toBe(true);
+    }
+  });
+
+  it('restarts a worker killed with kill -9, says so in the progress and the summary, and exits 0', async () => {
+    // A dead worker's photos return after the visibility timeout: 5 s instead of the default 60.
+    const { exited, workers, output } = await startCli(12, ['--visibility-timeout', '5']);
+    const victim = workers[0];
+    if (!victim) throw new Error('no worker');
+    process.kill(victim.pid, 'SIGKILL');
+    expect(await exited, output()).toBe(0);
+    expect(output()).toMatch(/worker grayscale-1 died \(killed by SIGKILL\); restart 1 in /);
+    expect(output()).toContain('worker restarts: grayscale-1 1× (last: killed by SIGKILL)');
+    expect(output()).toMatch(/all\s+24\s+24\s+0\s/);
+  });
 });
+
+/** Start `npm start` on `photos` copies of a sample (grayscale and thumbnail, one worker each). */
+async function startCli(photos: number, extra: string[] = []) {
+  const input = mkdtempSync(join(tmpdir(), 'darkroom-in-'));
+  for (let n = 0; n < photos; n++)
+    copyFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'), join(input, `kite-${n}.jpg`));
+  const out = mkdtempSync(join(tmpdir(), 'darkroom-out-'));
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@darkroom/source',
+      CLI,
+      ...['--input', input, '--ops', 'grayscale,thumbnail', '--workers', '1', '--out', out],
+      ...extra,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  while (!/^workers: .*\n/m.test(stdout)) {
+    if (child.exitCode !== null) throw new Error(stdout);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const workers = [...stdout.matchAll(/pid (\d+) health 127\.0\.0\.1:(\d+)/g)].map((m) => ({
+    pid: Number(m[1]),
+    port: Number(m[2]),
+  }));
+  return { child, exited, workers, output: () => stdout };
+}

@@ -19,7 +19,7 @@ import {
 } from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LocalPipeline, startLocalPipeline } from './index.ts';
+import { CrashLoopError, type LocalPipeline, startLocalPipeline } from './index.ts';
 
 const samples = [
   'bythewater.jpg',
@@ -139,11 +139,17 @@ describe('local pipeline end to end', () => {
       workersPerOperation: 1,
       concurrency: 1,
       shutdownGraceSeconds: 5,
+      // A long poll cut by the exit can still be answered with a message: it returns after this.
+      visibilityTimeoutSeconds: 5,
     });
     const keys = Array.from({ length: 20 }, (_, n) => `burst/${n}.jpg`);
-    for (const op of ops)
-      for (const [n, key] of keys.entries()) await pipeline.upload(op, key, sample(n));
     const p = pipeline;
+    // Uploads go on while the workers are signalled, so the burst is really in progress then
+    // (uploading everything first let the workers finish before the signal on a busy machine).
+    const uploading = (async () => {
+      for (const op of ops)
+        for (const [n, key] of keys.entries()) await p.upload(op, key, sample(n));
+    })();
     await new Promise<void>((resolve) => {
       const check = setInterval(async () => {
         if ((await p.outputs('grayscale')).length >= 2) {
@@ -162,6 +168,7 @@ describe('local pipeline end to end', () => {
     }
     const doneBefore = (await pipeline.outputs('grayscale')).length;
     expect(doneBefore).toBeLessThan(keys.length);
+    await uploading;
     for (const op of ops) pipeline.addWorker(op);
     await pipeline.waitForDrain(
       { grayscale: keys.length, thumbnail: keys.length },
@@ -252,4 +259,137 @@ describe('local pipeline end to end', () => {
       [],
     );
   });
+
+  it('keeps keys with . and .. segments as they are: each gets its own result', async () => {
+    pipeline = await startLocalPipeline({
+      operations: ['thumbnail'],
+      workersPerOperation: 1,
+      concurrency: 1,
+    });
+    const keys = ['a/../b.jpg', './c.jpg', 'b.jpg'];
+    for (const [n, key] of keys.entries()) await pipeline.upload('thumbnail', key, sample(n));
+    await pipeline.waitForDrain({ thumbnail: keys.length }, { timeoutMs: 60_000 });
+    expect((await pipeline.outputs('thumbnail')).sort()).toEqual([...keys].sort());
+    expect(await pipeline.readDeadLetters('thumbnail')).toEqual([]);
+    for (const [n, key] of keys.entries())
+      await assertResult(pipeline, 'thumbnail', key, sample(n));
+  });
+
+  it('processes a real photo over 11 MiB end to end (multipart upload, large result)', async () => {
+    const { width = 0 } = await sharp(sample(1)).metadata();
+    // A real photo at 4× (25 MP, a 24 MP camera's size) with film grain, so it compresses like one.
+    const grain = await sharp({
+      create: {
+        width: 509,
+        height: 509,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 24 },
+      },
+    })
+      .png()
+      .toBuffer();
+    const big = await sharp(sample(1))
+      .resize(width * 4)
+      .composite([{ input: grain, tile: true, blend: 'overlay' }])
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    expect(big.byteLength).toBeGreaterThan(11 * 1024 * 1024);
+    pipeline = await startLocalPipeline({
+      operations: ['grayscale', 'watermark'],
+      workersPerOperation: 1,
+      concurrency: 1,
+    });
+    for (const op of ['grayscale', 'watermark'] as const)
+      await pipeline.upload(op, 'camera/big.jpg', big);
+    await pipeline.waitForDrain({ grayscale: 1, watermark: 1 }, { timeoutMs: 110_000 });
+    const source = await sharp(big).metadata();
+    const original = await pipeline.aws.s3.send(
+      new HeadObjectCommand({
+        Bucket: pipeline.topology.bucket,
+        Key: 'input/grayscale/camera/big.jpg',
+      }),
+    );
+    expect(original.ETag, 'uploaded in parts').toMatch(/-2"$/);
+    for (const op of ['grayscale', 'watermark'] as const) {
+      expect(await pipeline.readDeadLetters(op)).toEqual([]);
+      expect((await pipeline.getObject(`${inputPrefix(op)}camera/big.jpg`)).equals(big)).toBe(true);
+      const result = await sharp(
+        await pipeline.getObject(`${outputPrefix(op)}camera/big.jpg`),
+      ).metadata();
+      expect([result.width, result.height]).toEqual([source.width, source.height]);
+      expect(result.channels).toBe(op === 'grayscale' ? 1 : 3);
+    }
+  });
+
+  it('restarts a worker killed with kill -9, reports why, and the run finishes with every photo', async () => {
+    pipeline = await startLocalPipeline({
+      operations: ['grayscale'],
+      workersPerOperation: 1,
+      concurrency: 1,
+      visibilityTimeoutSeconds: 3,
+      restartPolicy: {
+        initialBackoffMs: 200,
+        maxBackoffMs: 1_000,
+        maxRestarts: 3,
+        resetAfterMs: 60_000,
+      },
+    });
+    const victim = pipeline.workers[0];
+    if (!victim?.child.pid) throw new Error('no worker');
+    // Workers run with the image's malloc setting, so local memory figures match pods.
+    expect(readFileSync(`/proc/${victim.child.pid}/environ`, 'utf8').split('\0')).toContain(
+      'MALLOC_ARENA_MAX=2',
+    );
+    const keys = Array.from({ length: 8 }, (_, n) => `restart/${n}.jpg`);
+    for (const [n, key] of keys.entries()) await pipeline.upload('grayscale', key, sample(n));
+    await until(() => victim.lines.some((l) => l.msg === 'photo'));
+    victim.child.kill('SIGKILL');
+    await pipeline.waitForDrain({ grayscale: keys.length }, { timeoutMs: 90_000 });
+    expect((await pipeline.outputs('grayscale')).sort()).toEqual([...keys].sort());
+    expect(await pipeline.readDeadLetters('grayscale')).toEqual([]);
+    const [slot] = pipeline.slots();
+    expect(slot?.restarts).toBe(1);
+    expect(slot?.lastExit?.signal).toBe('SIGKILL');
+    expect(slot?.current).not.toBe(victim);
+  });
+
+  it('stops waiting with a message naming a worker that keeps dying and its last log lines', async () => {
+    pipeline = await startLocalPipeline({
+      operations: ['thumbnail'],
+      workersPerOperation: 1,
+      concurrency: 1,
+      restartPolicy: {
+        initialBackoffMs: 100,
+        maxBackoffMs: 200,
+        maxRestarts: 2,
+        resetAfterMs: 60_000,
+      },
+    });
+    const p = pipeline;
+    const killer = setInterval(() => {
+      for (const w of p.workers)
+        if (w.lines.some((l) => l.msg === 'worker ready') && w.child.exitCode === null)
+          w.child.kill('SIGKILL');
+    }, 50);
+    const failure = await p
+      .waitForDrain({ thumbnail: 1 }, { timeoutMs: 60_000 })
+      .catch((error: unknown) => error)
+      .finally(() => clearInterval(killer));
+    expect(failure).toBeInstanceOf(CrashLoopError);
+    const message = (failure as Error).message;
+    expect(message).toContain(
+      'worker thumbnail-1 keeps dying (killed by SIGKILL after 2 restart(s))',
+    );
+    expect(message).toContain('worker ready');
+    expect(p.workers).toHaveLength(3);
+  });
 });
+
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

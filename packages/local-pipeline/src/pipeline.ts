@@ -2,7 +2,8 @@
  * The whole pipeline on one machine: embedded S3/SQS, Darkroom's topology, N real worker
  * processes per operation. Used by `npm start`, the end-to-end tests and the pipeline bench.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -21,9 +22,18 @@ import {
   inputPrefix,
   outputPrefix,
 } from '@darkroom/pipeline-spec';
+import {
+  CrashLoopError,
+  type RestartPolicy,
+  type SupervisorEvents,
+  type WorkerSlot,
+  superviseWorker,
+} from './supervisor.ts';
 import { type WorkerLogLine, type WorkerProcess, spawnWorker } from './workers.ts';
 
 export const LOCAL_BUCKET = 'darkroom-local';
+/** Originals above this size are uploaded in parts (S3's minimum part is 5 MiB). */
+export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 
 export interface LocalPipelineOptions {
   readonly operations: readonly Operation[];
@@ -36,6 +46,12 @@ export interface LocalPipelineOptions {
   /** Extra environment for every worker (e.g. a log level). */
   readonly workerEnv?: Readonly<Record<string, string>>;
   readonly onWorkerLine?: (worker: WorkerProcess, line: WorkerLogLine) => void;
+  /**
+   * Restart workers that die, as Kubernetes does (`npm start` and the bench pass
+   * DEFAULT_RESTART_POLICY); without it a dead worker stays dead (fault tests control that).
+   */
+  readonly restartPolicy?: RestartPolicy;
+  readonly onWorkerRestart?: SupervisorEvents['onRestart'];
 }
 
 export interface DeadLetter {
@@ -54,7 +70,10 @@ export interface QueueCounts {
 export interface LocalPipeline {
   readonly aws: LocalAws;
   readonly topology: CreatedTopology;
+  /** Every worker process started, replacements included. */
   readonly workers: WorkerProcess[];
+  /** Supervised workers with their restart counts and last exit (empty without a restart policy). */
+  slots(): readonly WorkerSlot[];
   /** Start one more worker for `operation` (also used to restart after a kill). */
   addWorker(operation: Operation): WorkerProcess;
   /** Upload under `input/<op>/<relativeKey>`; resolves with the upload's completion time. */
@@ -65,7 +84,10 @@ export interface LocalPipeline {
   getObject(key: string): Promise<Buffer>;
   /** Read (and consume) every dead-lettered message with its reason. */
   readDeadLetters(operation: Operation): Promise<DeadLetter[]>;
-  /** Wait until every queue is drained, nothing is in flight and `expected` results or dead letters exist. */
+  /**
+   * Wait until every queue is drained, nothing is in flight and `expected` results or dead letters exist.
+   * @throws {CrashLoopError} when a supervised worker kept dying.
+   */
   waitForDrain(
     expected: Partial<Record<Operation, number>>,
     options?: {
@@ -101,13 +123,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const workers: WorkerProcess[] = [];
   const counters = new Map<Operation, number>();
 
-  function addWorker(operation: Operation): WorkerProcess {
-    const n = (counters.get(operation) ?? 0) + 1;
-    counters.set(operation, n);
+  const supervisors: { slot: WorkerSlot; stop: () => void }[] = [];
+  let crashLoop: CrashLoopError | undefined;
+
+  function spawnFor(operation: Operation, name: string): WorkerProcess {
     const queue = topology.queues[operation];
     const worker = spawnWorker({
       operation,
-      name: `${operation}-${n}`,
+      name,
       env: {
         ...aws.env,
         [WORKER_ENV.queueUrl]: queue.queueUrl,
@@ -125,6 +148,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       ...(options.onWorkerLine ? { onLine: options.onWorkerLine } : {}),
     });
     workers.push(worker);
+    return worker;
+  }
+
+  function addWorker(operation: Operation): WorkerProcess {
+    const n = (counters.get(operation) ?? 0) + 1;
+    counters.set(operation, n);
+    const name = `${operation}-${n}`;
+    const worker = spawnFor(operation, name);
+    if (options.restartPolicy)
+      supervisors.push(
+        superviseWorker(worker, () => spawnFor(operation, name), options.restartPolicy, {
+          ...(options.onWorkerRestart ? { onRestart: options.onWorkerRestart } : {}),
+          onGiveUp: (error) => (crashLoop ??= error),
+        }),
+      );
     return worker;
   }
 
@@ -166,14 +204,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     topology,
     workers,
     addWorker,
+    slots: () => supervisors.map((s) => s.slot),
     async upload(operation, relativeKey, body) {
-      await aws.s3.send(
-        new PutObjectCommand({
+      // One PutObject up to 8 MiB, multipart above: parts of 8 MiB, 2 in flight.
+      await new Upload({
+        client: aws.s3,
+        params: {
           Bucket: topology.bucket,
           Key: `${inputPrefix(operation)}${relativeKey}`,
           Body: body,
-        }),
-      );
+        },
+        partSize: UPLOAD_PART_BYTES,
+        queueSize: 2,
+      }).done();
       return Date.now();
     },
     counts,
@@ -201,6 +244,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     async waitForDrain(expected, { timeoutMs = 600_000, onTick } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        if (crashLoop) throw crashLoop;
         await aws.settled();
         const progress = new Map<Operation, { done: number; failed: number }>();
         let finished = true;
@@ -220,6 +264,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }
     },
     async stop() {
+      for (const s of supervisors) s.stop();
       for (const w of workers)
         if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));

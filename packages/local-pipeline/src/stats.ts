@@ -6,8 +6,17 @@ export function percentile(values: readonly number[], p: number): number | undef
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-/** Render rows as an aligned plain-text table (first row is the header). */
-export function table(rows: readonly (readonly string[])[]): string {
+/** One line per cell: a multi-line reason (libvips writes several) joined with " ⏎ ". */
+const oneLine = (cell: string): string =>
+  cell
+    .split(/\r?\n/)
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ⏎ ');
+
+/** Render rows as an aligned plain-text table (first row is the header), one line per row. */
+export function table(input: readonly (readonly string[])[]): string {
+  const rows = input.map((r) => r.map(oneLine));
   const widths =
     rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
   // Columns of numbers and durations line up on the right (header included), text on the left.

@@ -34,6 +34,10 @@ export interface WorkerProcess {
   readonly stderr: () => string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   readonly ready: Promise<void>;
+  /** Port of its health server, once it logged 'worker ready'. */
+  healthPort(): number | undefined;
+  /** Its last `n` log lines (stdout and stderr, as written), for a crash report. */
+  lastLines(n: number): string[];
   /** Peak resident set size so far in MB (Linux VmHWM), or undefined where /proc is absent. */
   peakRssMb(): number | undefined;
 }
@@ -43,6 +47,18 @@ export interface SpawnWorkerOptions {
   readonly name: string;
   readonly env: Readonly<Record<string, string>>;
   readonly onLine?: (worker: WorkerProcess, line: WorkerLogLine) => void;
+}
+
+/** Worker processes still running; one exit hook for all (restarts would add one each). */
+const live = new Set<ChildProcess>();
+let exitHooked = false;
+/** Last resort if the runner exits without stopping its workers: none outlives it. */
+function killLiveOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
 }
 
 /** Start one worker process. @throws {Error} when the service has not been built. */
@@ -65,11 +81,16 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     // worker one SIGTERM (a second signal would make the worker skip its drain).
     detached: true,
   });
-  // Last resort if the runner exits without stopping its workers.
-  process.once('exit', () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  killLiveOnExit();
   const lines: WorkerLogLine[] = [];
+  const recent: string[] = [];
+  const remember = (text: string) => {
+    recent.push(text);
+    if (recent.length > 50) recent.shift();
+  };
+  let healthPort: number | undefined;
   let stderr = '';
   let partial = '';
   let markReady: () => void = () => undefined;
@@ -84,6 +105,8 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
       child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
     ),
     ready,
+    healthPort: () => healthPort,
+    lastLines: (n) => recent.slice(-n),
     peakRssMb() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -100,6 +123,7 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     partial = parts.pop() ?? '';
     for (const text of parts) {
       if (!text.trim()) continue;
+      remember(text);
       let line: WorkerLogLine;
       try {
         line = { ...(JSON.parse(text) as Record<string, unknown>), at: Date.now() };
@@ -107,10 +131,16 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
         line = { at: Date.now(), msg: text };
       }
       lines.push(line);
-      if (line.msg === WORKER_LOG.ready) markReady();
+      if (line.msg === WORKER_LOG.ready) {
+        if (typeof line['healthPort'] === 'number') healthPort = line['healthPort'];
+        markReady();
+      }
       options.onLine?.(worker, line);
     }
   });
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const text of chunk.toString().split('\n')) if (text.trim()) remember(text);
+  });
   return worker;
 }

@@ -40,8 +40,8 @@ async function scaled(bytes: Buffer): Promise<Buffer> {
 
 const sources = await Promise.all(
   listFiles(SAMPLE_PHOTOS_DIR)
-    .filter((f) => /\.jpe?g$/i.test(f))
-    .map((f) => scaled(readFileSync(f))),
+    .filter((f) => /\.jpe?g$/i.test(f.relativeKey))
+    .map((f) => scaled(readFileSync(f.path))),
 );
 
 function procCpuMs(pid: number | undefined): number {
