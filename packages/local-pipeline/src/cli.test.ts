@@ -65,21 +65,27 @@ describe('npm start', () => {
     expect(unknown.stdout).not.toMatch(/\n\s+at /);
   });
 
-  it('on SIGTERM stops like Ctrl-C: exit 143 and no worker process or health port survives it', async () => {
-    const { child, exited, workers } = await startCli(30);
-    expect(workers).toHaveLength(2);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(143);
-    for (const { pid, port } of workers) {
-      expect(() => process.kill(pid, 0), `worker ${pid}`).toThrow(/ESRCH/);
-      const refused = await new Promise<boolean>((resolve) => {
-        const socket = connect(port, '127.0.0.1');
-        socket.on('connect', () => (socket.destroy(), resolve(false)));
-        socket.on('error', () => resolve(true));
-      });
-      expect(refused, `health port ${port}`).toBe(true);
-    }
-  });
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)(
+    'on %s stops like Ctrl-C: exit %i and no worker process or health port survives it',
+    async (signal, code) => {
+      const { child, exited, workers } = await startCli(30);
+      expect(workers).toHaveLength(2);
+      child.kill(signal);
+      expect(await exited).toBe(code);
+      for (const { pid, port } of workers) {
+        expect(() => process.kill(pid, 0), `worker ${pid}`).toThrow(/ESRCH/);
+        const refused = await new Promise<boolean>((resolve) => {
+          const socket = connect(port, '127.0.0.1');
+          socket.on('connect', () => (socket.destroy(), resolve(false)));
+          socket.on('error', () => resolve(true));
+        });
+        expect(refused, `health port ${port}`).toBe(true);
+      }
+    },
+  );
 
   it('restarts a worker killed with kill -9, says so in the progress and the summary, and exits 0', async () => {
     // A dead worker's photos return after the visibility timeout: 5 s instead of the default 60.
