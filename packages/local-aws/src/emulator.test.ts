@@ -14,8 +14,10 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SetQueueAttributesCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
+import { workQueuePolicy } from '@darkroom/access';
 import { decodeEventKey } from '@darkroom/pipeline-spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from './index.ts';
@@ -28,6 +30,7 @@ afterEach(async () => {
   await aws.close();
 });
 
+/** A queue whose policy lets bucket `photos` send it events, as S3 requires. */
 async function queue(
   name: string,
   attributes: Record<string, string> = {},
@@ -38,7 +41,16 @@ async function queue(
   const { Attributes } = await aws.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
-  return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
+  const arn = Attributes?.QueueArn ?? '';
+  const policy = workQueuePolicy({
+    queueArn: arn,
+    bucketArn: 'arn:aws:s3:::photos',
+    accountId: arn.split(':')[4] ?? '',
+  });
+  await aws.sqs.send(
+    new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }),
+  );
+  return { url: QueueUrl, arn };
 }
 
 async function receiveAll(url: string, waitSeconds = 0): Promise<Message[]> {

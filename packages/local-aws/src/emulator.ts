@@ -29,8 +29,16 @@ import {
   parseNotificationXml,
 } from './notification-config.ts';
 import { objectEventBody, testEventBody } from './event-message.ts';
+import {
+  AccessControl,
+  LOCAL_ACCOUNT_ID,
+  adminPrincipal,
+  NotificationDeniedError,
+  assertNotificationAllowed,
+  installAccessControl,
+} from './iam/index.ts';
 
-/** Credentials for the emulator only; it accepts any, and they grant nothing anywhere else. */
+/** The runner's own credentials (an administrator); they grant nothing outside this emulator. */
 export const LOCAL_CREDENTIALS = {
   accessKeyId: 'darkroom-local',
   secretAccessKey: 'darkroom-local',
@@ -44,6 +52,8 @@ export interface LocalAws {
   readonly sqs: SQSClient;
   /** Environment for a process using the SDK's default chain against this emulator. */
   readonly env: Readonly<Record<string, string>>;
+  /** Principals, resource policies and the decisions made (see ./iam). */
+  readonly access: AccessControl;
   /** Resolves when every notification triggered so far has been delivered. */
   settled(): Promise<void>;
   /** Failures while delivering notifications (e.g. the destination queue was deleted). */
@@ -84,8 +94,13 @@ function s3ErrorXml(code: string, message: string): string {
  * @param options.port default 0: a free port.
  * @example const aws = await startLocalAws(); … await aws.close();
  */
-export async function startLocalAws(options: { port?: number } = {}): Promise<LocalAws> {
+export async function startLocalAws(
+  options: { port?: number; /** Enforce IAM (default true). */ iam?: boolean } = {},
+): Promise<LocalAws> {
   const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+  const access = new AccessControl({ enforce: options.iam ?? true });
+  access.addPrincipal(adminPrincipal(LOCAL_CREDENTIALS));
+  installAccessControl(app, access, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
   // fauxqs's catch-all body parser for S3, re-registered with S3's limit instead of 11 MiB.
   app.removeContentTypeParser('*');
   app.addContentTypeParser(
@@ -156,6 +171,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
         requestId,
         sourceIp,
       });
+      await assertNotificationAllowed(access, write.bucket, target.queueArn);
       await clients.sqs?.send(
         new SendMessageCommand({ QueueUrl: await queueUrlOf(target.queueArn), MessageBody: body }),
       );
@@ -263,6 +279,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
         : String(request.body ?? '');
       const parsed = parseNotificationXml(body);
       await Promise.all(parsed.map((c) => queueUrlOf(c.queueArn)));
+      await Promise.all(parsed.map((c) => assertNotificationAllowed(access, bucket, c.queueArn)));
       configs.set(bucket, parsed);
       const requestId = randomBytes(8).toString('hex').toUpperCase();
       for (const arn of new Set(parsed.map((c) => c.queueArn))) {
@@ -280,7 +297,10 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
       }
       return reply.code(200).send('');
     } catch (error) {
-      const code = error instanceof NotificationConfigError ? error.code : 'MalformedXML';
+      const code =
+        error instanceof NotificationConfigError || error instanceof NotificationDeniedError
+          ? error.code
+          : 'MalformedXML';
       return reply.code(400).send(s3ErrorXml(code, (error as Error).message));
     }
   });
@@ -315,6 +335,7 @@ export async function startLocalAws(options: { port?: number } = {}): Promise<Lo
       while (pending.size > 0) await Promise.all([...pending]);
     },
     deliveryErrors,
+    access,
     async close() {
       await Promise.all([...pending]);
       s3.destroy();

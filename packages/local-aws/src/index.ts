@@ -12,3 +12,15 @@ export {
   matches,
   type QueueNotification,
 } from './notification-config.ts';
+export {
+  AccessControl,
+  LOCAL_ACCOUNT_ID,
+  mapRequest,
+  withoutStatement,
+  workerCredentials,
+  type AccessCheck,
+  type Denial,
+  type LocalCredentials,
+  type LocalPrincipal,
+  type MappedRequest,
+} from './iam/index.ts';

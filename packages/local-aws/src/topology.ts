@@ -2,16 +2,34 @@
  * Create Darkroom's bucket, queues, DLQs and notifications on an S3/SQS API, from the same
  * `describeTopology()` the Pulumi program deploys, through the same SDK calls a user would make.
  */
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketPolicyCommand,
+} from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import { type PolicyDocument, bucketPolicy, workQueuePolicy } from '@darkroom/access';
 import { type Operation, type QueueTopology, describeTopology } from '@darkroom/pipeline-spec';
 import type { LocalAws } from './emulator.ts';
+import {
+  LOCAL_ACCOUNT_ID,
+  type LocalCredentials,
+  workerCredentials,
+  workerPrincipal,
+} from './iam/index.ts';
 
 export interface CreatedQueue {
   readonly topology: QueueTopology;
   readonly queueUrl: string;
   readonly queueArn: string;
   readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
+  /** The access key of this operation's worker role (its policy: `workerPolicy()`). */
+  readonly workerCredentials: LocalCredentials;
 }
 
 export interface CreatedTopology {
@@ -23,6 +41,8 @@ export interface CreatedTopology {
 export interface TopologyOverrides {
   readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
+  /** Edit a worker's policy before it is attached, e.g. to remove a statement in a test. */
+  readonly adjustWorkerPolicy?: (operation: Operation, policy: PolicyDocument) => PolicyDocument;
 }
 
 async function queueArn(aws: LocalAws, queueUrl: string): Promise<string> {
@@ -46,8 +66,9 @@ async function createQueue(
     }),
   );
   const deadLetterQueueUrl = dlq.QueueUrl ?? '';
+  const deadLetterQueueArn = await queueArn(aws, deadLetterQueueUrl);
   const redrive = {
-    deadLetterTargetArn: await queueArn(aws, deadLetterQueueUrl),
+    deadLetterTargetArn: deadLetterQueueArn,
     maxReceiveCount: overrides.maxReceiveCount ?? q.maxReceiveCount,
   };
   const queue = await aws.sqs.send(
@@ -62,7 +83,56 @@ async function createQueue(
     }),
   );
   const queueUrl = queue.QueueUrl ?? '';
-  return { topology: q, queueUrl, queueArn: await queueArn(aws, queueUrl), deadLetterQueueUrl };
+  return {
+    topology: q,
+    queueUrl,
+    queueArn: await queueArn(aws, queueUrl),
+    deadLetterQueueUrl,
+    deadLetterQueueArn,
+    workerCredentials: workerCredentials(q.operation),
+  };
+}
+
+/**
+ * The data plane's permissions, as infra deploys them: the bucket policy, each work queue's
+ * policy (before the notification, which S3 validates against it) and one role per worker.
+ */
+async function applyAccess(
+  aws: LocalAws,
+  bucket: string,
+  created: readonly CreatedQueue[],
+  adjust: TopologyOverrides['adjustWorkerPolicy'],
+): Promise<void> {
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  await aws.s3.send(
+    new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(bucketPolicy(bucketArn)) }),
+  );
+  for (const c of created) {
+    const policy = workQueuePolicy({
+      queueArn: c.queueArn,
+      bucketArn,
+      accountId: LOCAL_ACCOUNT_ID,
+    });
+    await aws.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: c.queueUrl,
+        Attributes: { Policy: JSON.stringify(policy) },
+      }),
+    );
+    const operation = c.topology.operation;
+    aws.access.addPrincipal(
+      workerPrincipal(
+        {
+          operation,
+          bucketArn,
+          queueArn: c.queueArn,
+          deadLetterQueueArn: c.deadLetterQueueArn,
+          region: aws.region,
+        },
+        adjust ? (p) => adjust(operation, p) : undefined,
+      ),
+    );
+  }
 }
 
 /**
@@ -77,6 +147,7 @@ export async function createTopology(
   const created = await Promise.all(
     describeTopology(options.namePrefix).map((q) => createQueue(aws, q, options)),
   );
+  await applyAccess(aws, options.bucket, created, options.adjustWorkerPolicy);
   await aws.s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: options.bucket,

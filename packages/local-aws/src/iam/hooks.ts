@@ -1,0 +1,148 @@
+/**
+ * IAM on every request that reaches the emulator over the network, through Fastify's public
+ * hooks: `preHandler` maps the request, judges it and answers a denial in AWS's format before
+ * fauxqs sees it; `onSend` turns fauxqs's 404 for a missing key into S3's 403 when the caller may
+ * not list that key; bucket and queue policies set through the API become resource policies.
+ * Requests the emulator makes to itself (`app.inject`) are not judged: they are not callers.
+ */
+import { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { buildApp } from 'fauxqs';
+import type { PolicyDocument } from '@darkroom/access';
+import type { AccessControl } from './access-control.ts';
+import { accessKeyIdOf } from './credentials.ts';
+import type { LocalPrincipal } from './principals.ts';
+import { type ArnScope, type MappedRequest, mapRequest, queueArnOfUrl } from './request-map.ts';
+import { denialResponse } from './responses.ts';
+
+type App = ReturnType<typeof buildApp>;
+
+interface Judged {
+  readonly request: MappedRequest;
+  readonly accessKeyId: string | undefined;
+  readonly principal: LocalPrincipal | undefined;
+}
+
+/** A JSON policy document from the wire; `undefined` if it is not one. */
+export function parsePolicy(text: string): PolicyDocument | undefined {
+  try {
+    const doc = JSON.parse(text) as Partial<PolicyDocument>;
+    return doc && Array.isArray(doc.Statement) ? (doc as PolicyDocument) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unmapped(request: FastifyRequest): MappedRequest {
+  // Not an API we know: a known key may see fauxqs's own answer; an unknown key is still refused.
+  return {
+    service: 's3',
+    operation: `${request.method} ${request.url}`,
+    head: request.method === 'HEAD',
+    checks: [],
+  };
+}
+
+export function installAccessControl(app: App, access: AccessControl, scope: ArnScope): void {
+  const judged = new WeakMap<FastifyRequest, Judged>();
+
+  async function send(
+    reply: FastifyReply,
+    judgedRequest: Judged,
+    denial: Parameters<typeof denialResponse>[1],
+  ) {
+    const response = denialResponse(judgedRequest.request.service, denial, {
+      head: judgedRequest.request.head,
+      accessKeyId: judgedRequest.accessKeyId,
+    });
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  }
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (!(request.raw instanceof IncomingMessage)) return undefined; // app.inject: the emulator itself
+    const mapped = mapRequest(request, scope) ?? unmapped(request);
+    const accessKeyId = accessKeyIdOf(request.headers, request.url.split('?')[1] ?? '');
+    const entry: Judged = {
+      request: mapped,
+      accessKeyId,
+      principal: accessKeyId ? access.principalOf(accessKeyId) : undefined,
+    };
+    judged.set(request, entry);
+    const verdict = await access.authorize(accessKeyId, mapped);
+    if (!verdict.allowed) return send(reply, entry, verdict.denial);
+    if (mapped.service === 's3' && mapped.operation.endsWith('BucketPolicy'))
+      return bucketPolicyRequest(app, access, request, reply, mapped);
+    return undefined;
+  });
+
+  // S3 answers a GET/HEAD of a missing key with 403 unless the caller may list that key.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const entry = judged.get(request);
+    const check = entry?.request.missingKeyCheck;
+    if (!entry || !check || reply.statusCode !== 404 || !access.enforced || !entry.principal)
+      return payload;
+    const verdict = await access.check(entry.principal, entry.request.operation, check);
+    if (verdict.allowed) return payload;
+    const response = denialResponse('s3', verdict.denial, {
+      head: entry.request.head,
+      accessKeyId: entry.accessKeyId,
+    });
+    reply.code(response.status).headers(response.headers);
+    return response.body;
+  });
+
+  // A queue policy set through CreateQueue/SetQueueAttributes governs that queue from now on.
+  app.addHook('onResponse', async (request, reply) => {
+    const entry = judged.get(request);
+    if (!entry || entry.request.service !== 'sqs' || reply.statusCode !== 200) return;
+    const { operation } = entry.request;
+    if (operation !== 'CreateQueue' && operation !== 'SetQueueAttributes') return;
+    const body = (request.body ?? {}) as { Attributes?: Record<string, string>; QueueUrl?: string };
+    const text = body.Attributes?.['Policy'];
+    if (text === undefined) return;
+    const arn =
+      operation === 'CreateQueue'
+        ? entry.request.checks[0]?.resource
+        : queueArnOfUrl(String(body.QueueUrl ?? ''), scope);
+    if (arn) access.setResourcePolicy(arn, text === '' ? undefined : parsePolicy(text));
+  });
+}
+
+/** fauxqs has no bucket policies: Put/Get/DeleteBucketPolicy are answered here. */
+async function bucketPolicyRequest(
+  app: App,
+  access: AccessControl,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  mapped: MappedRequest,
+) {
+  const bucketArn = mapped.checks[0]?.resource ?? '';
+  const bucket = bucketArn.slice('arn:aws:s3:::'.length);
+  const xmlError = (status: number, code: string, message: string) =>
+    reply
+      .code(status)
+      .header('content-type', 'application/xml')
+      .send(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><BucketName>${bucket}</BucketName></Error>`,
+      );
+  const exists = await app.inject({ method: 'HEAD', url: `/${encodeURIComponent(bucket)}` });
+  if (exists.statusCode !== 200)
+    return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+  if (mapped.operation === 'DeleteBucketPolicy') {
+    access.setResourcePolicy(bucketArn, undefined);
+    return reply.code(204).send();
+  }
+  if (mapped.operation === 'GetBucketPolicy') {
+    const policy = access.resourcePolicy(bucketArn);
+    if (!policy) return xmlError(404, 'NoSuchBucketPolicy', 'The bucket policy does not exist');
+    return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(policy));
+  }
+  const text = Buffer.isBuffer(request.body)
+    ? request.body.toString('utf8')
+    : String(request.body ?? '');
+  const policy = parsePolicy(text);
+  if (!policy)
+    return xmlError(400, 'MalformedPolicy', 'Policies must be valid JSON with a Statement array');
+  access.setResourcePolicy(bucketArn, policy);
+  return reply.code(204).send();
+}
