@@ -15,10 +15,7 @@ export interface ErrorResponse {
 }
 
 const escapeXml = (text: string) =>
-  text.replace(
-    /[<>&'"]/g,
-    (c) => `&${{ '<': 'lt', '>': 'gt', '&': 'amp', "'": 'apos', '"': 'quot' }[c] ?? ''};`,
-  );
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const requestId = () => randomBytes(8).toString('hex').toUpperCase();
 
