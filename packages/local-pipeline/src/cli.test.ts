@@ -28,6 +28,26 @@ describe('npm start', () => {
     const samples = readdirSync(SAMPLE_PHOTOS_DIR).length;
     expect(stdout).toMatch(new RegExp(`all\\s+${3 * samples}\\s+${3 * samples}\\s+0\\s`));
     expect(filesUnder(join(out, 'output'))).toHaveLength(3 * samples);
+    expect(stdout).toContain(
+      "IAM: enforced — each worker used its own role's policy (the documents infra deploys); 0 request(s) denied",
+    );
+  });
+
+  it('with --no-iam says so in the summary and still processes the photos', () => {
+    const input = mkdtempSync(join(tmpdir(), 'darkroom-in-'));
+    copyFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'), join(input, 'kite.jpg'));
+    const out = mkdtempSync(join(tmpdir(), 'darkroom-out-'));
+    const { status, stdout } = run([
+      '--no-iam',
+      '--input',
+      input,
+      '--ops',
+      'thumbnail',
+      '--out',
+      out,
+    ]);
+    expect(status, stdout).toBe(0);
+    expect(stdout).toContain('IAM: not enforced (--no-iam)');
   });
 
   it('exits 2 and lists each failed photo with its reason when some land in a DLQ', () => {

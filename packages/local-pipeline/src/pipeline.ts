@@ -12,6 +12,7 @@ import {
 import {
   type CreatedTopology,
   type LocalAws,
+  type TopologyOverrides,
   createTopology,
   startLocalAws,
 } from '@darkroom/local-aws';
@@ -52,6 +53,10 @@ export interface LocalPipelineOptions {
    */
   readonly restartPolicy?: RestartPolicy;
   readonly onWorkerRestart?: SupervisorEvents['onRestart'];
+  /** Enforce IAM in the emulator (default true; `--no-iam` turns it off). */
+  readonly iam?: boolean;
+  /** Edit a worker role's policy before it is attached (tests remove statements). */
+  readonly adjustWorkerPolicy?: TopologyOverrides['adjustWorkerPolicy'];
 }
 
 export interface DeadLetter {
@@ -112,9 +117,10 @@ async function queueAttribute(
 
 /** Start the emulator, create the topology and the workers; resolves when every worker is ready. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const aws = await startLocalAws();
+  const aws = await startLocalAws({ iam: options.iam ?? true });
   const topology = await createTopology(aws, {
     bucket: LOCAL_BUCKET,
+    ...(options.adjustWorkerPolicy ? { adjustWorkerPolicy: options.adjustWorkerPolicy } : {}),
     ...(options.visibilityTimeoutSeconds
       ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
       : {}),
@@ -133,6 +139,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       name,
       env: {
         ...aws.env,
+        // Each worker signs with its own role's key, so the emulator judges it by that role's policy.
+        AWS_ACCESS_KEY_ID: queue.workerCredentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: queue.workerCredentials.secretAccessKey,
         [WORKER_ENV.queueUrl]: queue.queueUrl,
         [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
         [WORKER_ENV.bucket]: topology.bucket,

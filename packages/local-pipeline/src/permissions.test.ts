@@ -1,0 +1,112 @@
+/**
+ * The real worker process under the real policies, enforced by the emulator: each statement of a
+ * worker's role policy is needed, and without it the run fails the way it fails in AWS — the
+ * photo's requests are refused, the worker retries (AWS's 403s are transient to it: IAM changes
+ * propagate), and the queue's redrive policy moves the photo to the DLQ.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
+import { withoutStatement } from '@darkroom/local-aws';
+import { inputPrefix } from '@darkroom/pipeline-spec';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { type LocalPipeline, startLocalPipeline } from './index.ts';
+
+const small = await sharp(readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg')))
+  .resize(320, 200)
+  .jpeg()
+  .toBuffer();
+const notAPhoto = Buffer.from('a text file named .jpg\n');
+
+interface Case {
+  /** The statement removed; `undefined`: the policy as deployed. */
+  readonly statement: string | undefined;
+  /** Keys of the run that must produce a result. */
+  readonly succeeds: readonly string[];
+  /** The codes of the DLQ entries: the worker's reason, or the redrive policy's (no reason). */
+  readonly dlqCodes: readonly string[];
+  /** What the worker logged for the failing photo: the error AWS's answer produces. */
+  readonly logged: { readonly key: string; readonly errorCode: string; readonly step: string };
+}
+
+const REDRIVEN = 'MaxReceiveCountExceeded';
+const cases: readonly Case[] = [
+  {
+    statement: undefined,
+    succeeds: ['photo.jpg'],
+    dlqCodes: ['UnsupportedFormat'],
+    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+  },
+  {
+    statement: 'ReadOwnInputs',
+    succeeds: [],
+    dlqCodes: [REDRIVEN, REDRIVEN],
+    logged: { key: 'photo.jpg', errorCode: 'AccessDenied', step: 'download' },
+  },
+  {
+    statement: 'WriteOwnOutputs',
+    succeeds: [],
+    dlqCodes: [REDRIVEN, REDRIVEN],
+    // The idempotency HEAD of its own output is refused first: S3's HEAD 403 has no body, so
+    // the SDK names it 'Unknown' — in AWS exactly as here.
+    logged: { key: 'photo.jpg', errorCode: 'Unknown', step: 'upload' },
+  },
+  {
+    statement: 'ListOwnOutputs',
+    succeeds: [],
+    dlqCodes: [REDRIVEN, REDRIVEN],
+    // The output does not exist yet and the worker may not list it: 403 instead of 404.
+    logged: { key: 'photo.jpg', errorCode: 'Unknown', step: 'upload' },
+  },
+  {
+    statement: 'DeadLetterToOwnDlq',
+    succeeds: ['photo.jpg'],
+    dlqCodes: [REDRIVEN],
+    // The worker judges the text file permanent, but may not dead-letter it with its reason:
+    // the message comes back until the redrive policy moves it, without the reason.
+    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+  },
+];
+
+async function runWithout(statement: string | undefined): Promise<LocalPipeline> {
+  const pipeline = await startLocalPipeline({
+    operations: ['thumbnail'],
+    workersPerOperation: 1,
+    concurrency: 1,
+    visibilityTimeoutSeconds: 2,
+    maxReceiveCount: 2,
+    adjustWorkerPolicy: (_op, policy) => (statement ? withoutStatement(policy, statement) : policy),
+  });
+  await pipeline.upload('thumbnail', 'photo.jpg', small);
+  await pipeline.upload('thumbnail', 'notes.jpg', notAPhoto);
+  return pipeline;
+}
+
+describe('a worker policy missing one statement fails the run as AWS would', () => {
+  it.concurrent.each(cases.map((c) => [c.statement ?? 'nothing (as deployed)', c] as const))(
+    'without %s',
+    async (_name, c) => {
+      const pipeline = await runWithout(c.statement);
+      try {
+        await pipeline.waitForDrain({ thumbnail: 2 }, { timeoutMs: 60_000 });
+        expect((await pipeline.outputs('thumbnail')).sort()).toEqual([...c.succeeds]);
+        const dead = await pipeline.readDeadLetters('thumbnail');
+        expect(dead.map((d) => d.code)).toEqual(c.dlqCodes);
+        const lines = pipeline.workers[0]?.lines ?? [];
+        const refused = lines.filter(
+          (l) => l.msg === 'photo' && l.key === `${inputPrefix('thumbnail')}${c.logged.key}`,
+        );
+        expect(refused[0], JSON.stringify(lines)).toMatchObject({
+          errorCode: c.logged.errorCode,
+          step: c.logged.step,
+        });
+        // Refused photos are received again (receive count 2) before the redrive.
+        expect(refused.length).toBe(c.dlqCodes.includes(REDRIVEN) ? 2 : 1);
+        expect(pipeline.aws.access.denials.length > 0).toBe(c.statement !== undefined);
+      } finally {
+        await pipeline.stop();
+      }
+    },
+  );
+});
