@@ -1,10 +1,12 @@
 /**
  * The emulator's IAM: principals by access key, resource policies by ARN, and one decision per
  * (principal, action, resource, context) through `decide()` from `@darkroom/access` — the same
- * simulator the infra tests use — cached, because the simulator costs about a millisecond of CPU
- * and a worker repeats the same few requests.
+ * simulator the infra tests use — cached, because the simulator costs about a millisecond of CPU.
+ * The cache is keyed by what the policies can see of the request (`equivalence.ts`), so every
+ * photo under one prefix shares one decision.
  */
 import { type Decision, type PolicyDocument, decide } from '@darkroom/access';
+import { comparandsOf, equivalenceKey, literalResource } from './equivalence.ts';
 import { type LocalPrincipal, LOCAL_ACCOUNT_ID } from './principals.ts';
 import type { AccessCheck, MappedRequest } from './request-map.ts';
 
@@ -44,11 +46,6 @@ function policyOwner(arn: string): string {
   return arn;
 }
 
-function cacheKey(principal: string, check: AccessCheck): string {
-  const context = Object.entries(check.context).sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([principal, check.action, check.resource, context]);
-}
-
 export class AccessControl {
   readonly enforced: boolean;
   readonly secureTransport: boolean;
@@ -57,6 +54,7 @@ export class AccessControl {
   private readonly principals = new Map<string, LocalPrincipal>();
   private readonly resourcePolicies = new Map<string, PolicyDocument>();
   private readonly cache = new Map<string, Promise<Decision>>();
+  private readonly comparands = new Map<string, ReturnType<typeof comparandsOf>>();
   /** Simulations run (cache misses), for the bench and tests. */
   evaluations = 0;
 
@@ -68,6 +66,7 @@ export class AccessControl {
   addPrincipal(principal: LocalPrincipal): void {
     this.principals.set(principal.accessKeyId, principal);
     this.cache.clear();
+    this.comparands.clear();
   }
 
   principalOf(accessKeyId: string): LocalPrincipal | undefined {
@@ -79,6 +78,7 @@ export class AccessControl {
     if (policy) this.resourcePolicies.set(arn, policy);
     else this.resourcePolicies.delete(arn);
     this.cache.clear();
+    this.comparands.clear();
   }
 
   resourcePolicy(arn: string): PolicyDocument | undefined {
@@ -155,17 +155,22 @@ export class AccessControl {
     identity: readonly PolicyDocument[],
   ): Promise<Decision> {
     const context = { ...check.context, 'aws:SecureTransport': String(this.secureTransport) };
-    const full = { ...check, context };
-    const key = cacheKey(principal, full);
+    const resource = this.resourcePolicy(check.resource);
+    const comparandsKey = `${principal} ${policyOwner(check.resource)}`;
+    let comparands = this.comparands.get(comparandsKey);
+    if (!comparands) {
+      comparands = comparandsOf([...identity, ...(resource ? [resource] : [])]);
+      this.comparands.set(comparandsKey, comparands);
+    }
+    const key = equivalenceKey(principal, { ...check, context }, comparands);
     const cached = this.cache.get(key);
     if (cached) return cached;
     this.evaluations++;
-    const resource = this.resourcePolicy(check.resource);
     const decision = decide(
       {
         principal,
         action: check.action,
-        resource: check.resource,
+        resource: literalResource(check.resource),
         resourceAccount: LOCAL_ACCOUNT_ID,
         context,
       },
