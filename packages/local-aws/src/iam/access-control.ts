@@ -57,10 +57,28 @@ export class AccessControl {
   private readonly comparands = new Map<string, ReturnType<typeof comparandsOf>>();
   /** Simulations run (cache misses), for the bench and tests. */
   evaluations = 0;
+  /** Requests judged since `startRecording()`, for the bench to replay and time. */
+  recorded:
+    { readonly accessKeyId: string | undefined; readonly request: MappedRequest }[] | undefined;
 
   constructor(options: AccessControlOptions) {
     this.enforced = options.enforce;
     this.secureTransport = options.secureTransport ?? true;
+  }
+
+  startRecording(): void {
+    this.recorded = [];
+  }
+
+  /** The same principals and resource policies with an empty cache. */
+  fresh(): AccessControl {
+    const copy = new AccessControl({
+      enforce: this.enforced,
+      secureTransport: this.secureTransport,
+    });
+    for (const principal of this.principals.values()) copy.addPrincipal(principal);
+    for (const [arn, policy] of this.resourcePolicies) copy.setResourcePolicy(arn, policy);
+    return copy;
   }
 
   addPrincipal(principal: LocalPrincipal): void {
@@ -87,6 +105,7 @@ export class AccessControl {
 
   /** Judge a mapped request made with `accessKeyId`. */
   async authorize(accessKeyId: string | undefined, request: MappedRequest): Promise<Verdict> {
+    this.recorded?.push({ accessKeyId, request });
     if (!this.enforced || request.anonymousOk) return ALLOWED;
     if (!accessKeyId)
       return this.deny({

@@ -30,7 +30,7 @@ const prefixes = [
 ];
 const names = ['', 'a.jpg', 'x/y z+1.jpg', '*?', 'ünï.jpg'];
 const checks: AccessCheck[] = prefixes.flatMap((prefix) =>
-  names.flatMap((name) => [
+  names.flatMap((name): AccessCheck[] => [
     ...['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']
       .map((action) => ({ action, resource: `${bucketArn}/${prefix}${name}`, context: {} }))
       .filter(() => `${prefix}${name}` !== ''), // `bucket/` is not an object

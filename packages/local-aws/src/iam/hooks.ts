@@ -11,7 +11,6 @@ import type { buildApp } from 'fauxqs';
 import type { PolicyDocument } from '@darkroom/access';
 import type { AccessControl } from './access-control.ts';
 import { accessKeyIdOf } from './credentials.ts';
-import type { LocalPrincipal } from './principals.ts';
 import { type ArnScope, type MappedRequest, mapRequest, queueArnOfUrl } from './request-map.ts';
 import { denialResponse } from './responses.ts';
 
@@ -20,7 +19,6 @@ type App = ReturnType<typeof buildApp>;
 interface Judged {
   readonly request: MappedRequest;
   readonly accessKeyId: string | undefined;
-  readonly principal: LocalPrincipal | undefined;
 }
 
 /** A JSON policy document from the wire; `undefined` if it is not one. */
@@ -62,11 +60,7 @@ export function installAccessControl(app: App, access: AccessControl, scope: Arn
     if (!(request.raw instanceof IncomingMessage)) return undefined; // app.inject: the emulator itself
     const mapped = mapRequest(request, scope) ?? unmapped(request);
     const accessKeyId = accessKeyIdOf(request.headers, request.url.split('?')[1] ?? '');
-    const entry: Judged = {
-      request: mapped,
-      accessKeyId,
-      principal: accessKeyId ? access.principalOf(accessKeyId) : undefined,
-    };
+    const entry: Judged = { request: mapped, accessKeyId };
     judged.set(request, entry);
     const verdict = await access.authorize(accessKeyId, mapped);
     if (!verdict.allowed) return send(reply, entry, verdict.denial);
@@ -79,9 +73,12 @@ export function installAccessControl(app: App, access: AccessControl, scope: Arn
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = judged.get(request);
     const check = entry?.request.missingKeyCheck;
-    if (!entry || !check || reply.statusCode !== 404 || !access.enforced || !entry.principal)
-      return payload;
-    const verdict = await access.check(entry.principal, entry.request.operation, check);
+    if (!entry || !check || reply.statusCode !== 404 || !access.enforced) return payload;
+    const { missingKeyCheck: _, ...judgedRequest } = entry.request;
+    const verdict = await access.authorize(entry.accessKeyId, {
+      ...judgedRequest,
+      checks: [check],
+    });
     if (verdict.allowed) return payload;
     const response = denialResponse('s3', verdict.denial, {
       head: entry.request.head,

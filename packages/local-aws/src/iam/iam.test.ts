@@ -17,6 +17,7 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { bucketPolicy } from '@darkroom/access';
 import { OPERATIONS, type Operation, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../emulator.ts';
@@ -302,7 +303,6 @@ describe('switches and transport', () => {
 
   it('applies the bucket policy’s deny of non-TLS requests when aws:SecureTransport is false', async () => {
     const bucketArn = `arn:aws:s3:::${BUCKET}`;
-    const { bucketPolicy } = await import('@darkroom/access');
     const judge = async (secureTransport: boolean) => {
       const access = new AccessControl({ enforce: true, secureTransport });
       access.addPrincipal(adminPrincipal({ accessKeyId: 'admin', secretAccessKey: 'admin' }));
