@@ -134,14 +134,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
   function spawnFor(operation: Operation, name: string): WorkerProcess {
     const queue = topology.queues[operation];
+    // Each worker process signs with its own session of its operation's role (as each pod gets
+    // its own IRSA session), so the emulator judges it by that role's policy.
+    const credentials = aws.access.session(
+      queue.workerCredentials.accessKeyId,
+      `${operation}-${n}`,
+    );
     const worker = spawnWorker({
       operation,
       name,
       env: {
         ...aws.env,
-        // Each worker signs with its own role's key, so the emulator judges it by that role's policy.
-        AWS_ACCESS_KEY_ID: queue.workerCredentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: queue.workerCredentials.secretAccessKey,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         [WORKER_ENV.queueUrl]: queue.queueUrl,
         [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
         [WORKER_ENV.bucket]: topology.bucket,

@@ -7,7 +7,7 @@
  */
 import { type Decision, type PolicyDocument, decide } from '@darkroom/access';
 import { comparandsOf, equivalenceKey, literalResource } from './equivalence.ts';
-import { type LocalPrincipal, LOCAL_ACCOUNT_ID } from './principals.ts';
+import { type LocalCredentials, type LocalPrincipal, LOCAL_ACCOUNT_ID } from './principals.ts';
 import type { AccessCheck, MappedRequest } from './request-map.ts';
 
 export interface AccessControlOptions {
@@ -85,6 +85,24 @@ export class AccessControl {
     this.principals.set(principal.accessKeyId, principal);
     this.cache.clear();
     this.comparands.clear();
+  }
+
+  /**
+   * Credentials of one session of a role, as each pod gets its own from IRSA: the same policies,
+   * its own key, and the assumed-role ARN AWS names in denials.
+   * @throws {Error} when `roleAccessKeyId` is not a registered role key.
+   */
+  session(roleAccessKeyId: string, sessionName: string): LocalCredentials {
+    const role = this.principals.get(roleAccessKeyId);
+    const match = role && /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(role.arn);
+    if (!role || !match) throw new Error(`${roleAccessKeyId} is not the key of a local role`);
+    const accessKeyId = `${roleAccessKeyId}.${sessionName}`;
+    this.addPrincipal({
+      accessKeyId,
+      arn: `arn:aws:sts::${match[1]}:assumed-role/${match[2]}/${sessionName}`,
+      policies: role.policies,
+    });
+    return { accessKeyId, secretAccessKey: accessKeyId };
   }
 
   principalOf(accessKeyId: string): LocalPrincipal | undefined {

@@ -129,17 +129,21 @@ describe('the emulator enforces the worker policies', () => {
     },
   );
 
-  it('answers 403 AccessDenied with S3’s XML body naming the principal, action and resource', async () => {
+  it('answers 403 AccessDenied with S3’s XML body naming the session, action and resource', async () => {
+    const session = aws.access.session(
+      topology.queues.thumbnail.workerCredentials.accessKeyId,
+      'thumbnail-1',
+    );
     const response = await fetch(`${aws.endpoint}/${BUCKET}/${inputPrefix('grayscale')}a.jpg`, {
       headers: {
-        authorization: `AWS4-HMAC-SHA256 Credential=${topology.queues.thumbnail.workerCredentials.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`,
+        authorization: `AWS4-HMAC-SHA256 Credential=${session.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`,
       },
     });
     expect(response.status).toBe(403);
     const body = await response.text();
     expect(body).toContain('<Code>AccessDenied</Code>');
     expect(body).toContain(
-      `is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::${BUCKET}/input/grayscale/a.jpg" because no identity-based policy allows the s3:GetObject action`,
+      `User: arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/darkroom-thumbnail-worker/thumbnail-1 is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::${BUCKET}/input/grayscale/a.jpg" because no identity-based policy allows the s3:GetObject action`,
     );
   });
 
