@@ -29,6 +29,7 @@ import {
   parseNotificationXml,
 } from './notification-config.ts';
 import { objectEventBody, testEventBody } from './event-message.ts';
+import { type FaultRule, installFaults } from './faults.ts';
 import {
   AccessControl,
   LOCAL_ACCOUNT_ID,
@@ -95,9 +96,16 @@ function s3ErrorXml(code: string, message: string): string {
  * @example const aws = await startLocalAws(); … await aws.close();
  */
 export async function startLocalAws(
-  options: { port?: number; /** Enforce IAM (default true). */ iam?: boolean } = {},
+  options: {
+    port?: number;
+    /** Enforce IAM (default true). */
+    iam?: boolean;
+    /** Tests: rules that fail chosen requests (the array may change while running). */
+    faults?: FaultRule[];
+  } = {},
 ): Promise<LocalAws> {
   const app = buildApp({ logger: false, defaultRegion: LOCAL_REGION });
+  if (options.faults) installFaults(app, options.faults);
   const access = new AccessControl({ enforce: options.iam ?? true });
   access.addPrincipal(adminPrincipal(LOCAL_CREDENTIALS));
   installAccessControl(app, access, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });

@@ -17,43 +17,44 @@ export interface ObjectEventInput {
 
 const OWNER = 'DARKROOMLOCAL';
 
+/** One record of an S3 event notification, as S3 writes it. */
+export function objectEventRecord(input: ObjectEventInput): Record<string, unknown> {
+  const removed = input.eventName.startsWith('ObjectRemoved');
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: input.region,
+    eventTime: (input.eventTime ?? new Date()).toISOString(),
+    eventName: input.eventName,
+    userIdentity: { principalId: `AWS:${OWNER}` },
+    requestParameters: { sourceIPAddress: input.sourceIp },
+    responseElements: {
+      'x-amz-request-id': input.requestId,
+      'x-amz-id-2': `${input.requestId}/local`,
+    },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: input.configurationId,
+      bucket: {
+        name: input.bucket,
+        ownerIdentity: { principalId: OWNER },
+        arn: `arn:aws:s3:::${input.bucket}`,
+      },
+      object: removed
+        ? { key: encodeEventKey(input.key), sequencer: input.sequencer }
+        : {
+            key: encodeEventKey(input.key),
+            size: input.size ?? 0,
+            eTag: (input.eTag ?? '').replace(/"/g, ''),
+            sequencer: input.sequencer,
+          },
+    },
+  };
+}
+
 /** The body of one S3 event notification message with a single record. */
 export function objectEventBody(input: ObjectEventInput): string {
-  const removed = input.eventName.startsWith('ObjectRemoved');
-  return JSON.stringify({
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: input.region,
-        eventTime: (input.eventTime ?? new Date()).toISOString(),
-        eventName: input.eventName,
-        userIdentity: { principalId: `AWS:${OWNER}` },
-        requestParameters: { sourceIPAddress: input.sourceIp },
-        responseElements: {
-          'x-amz-request-id': input.requestId,
-          'x-amz-id-2': `${input.requestId}/local`,
-        },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: input.configurationId,
-          bucket: {
-            name: input.bucket,
-            ownerIdentity: { principalId: OWNER },
-            arn: `arn:aws:s3:::${input.bucket}`,
-          },
-          object: removed
-            ? { key: encodeEventKey(input.key), sequencer: input.sequencer }
-            : {
-                key: encodeEventKey(input.key),
-                size: input.size ?? 0,
-                eTag: (input.eTag ?? '').replace(/"/g, ''),
-                sequencer: input.sequencer,
-              },
-        },
-      },
-    ],
-  });
+  return JSON.stringify({ Records: [objectEventRecord(input)] });
 }
 
 /** The `s3:TestEvent` S3 sends to each destination when a configuration is set. */

@@ -54,7 +54,8 @@ async function queueArn(aws: LocalAws, queueUrl: string): Promise<string> {
   return arn;
 }
 
-async function createQueue(
+/** Create one operation's DLQ and work queue (redrive, retention, timing) from its topology. */
+export async function createOperationQueues(
   aws: LocalAws,
   q: QueueTopology,
   overrides: TopologyOverrides,
@@ -145,7 +146,7 @@ export async function createTopology(
 ): Promise<CreatedTopology> {
   await aws.s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
   const created = await Promise.all(
-    describeTopology(options.namePrefix).map((q) => createQueue(aws, q, options)),
+    describeTopology(options.namePrefix).map((q) => createOperationQueues(aws, q, options)),
   );
   await applyAccess(aws, options.bucket, created, options.adjustWorkerPolicy);
   await aws.s3.send(
