@@ -13,6 +13,12 @@
  * `--memory N`: instead, one worker with 2 photos in flight processes N photos of each selected
  * operation (cycling through the input files) and the RSS timeline is the result.
  * `--soak`: the fault soak instead (bench/soak.ts).
+ *
+ * The cost of IAM enforcement: the pipeline also runs without it (`--no-iam`), alternating
+ * off/on/off/on, for emulator and total (workers + emulator) CPU per photo side by side (means of
+ * two runs each); and the IAM layer's own CPU, timed by replaying the run's judged requests
+ * through a cold copy of the emulator's access control (the side-by-side delta is within the
+ * noise of a shared machine; the replay is not).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -45,6 +51,8 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '20' },
     ops: { type: 'string', default: [...OPERATIONS, 'mix'].join(',') },
     concurrency: { type: 'string', default: '1' },
+    // --no-iam-cost: skip the runs without IAM that measure its cost.
+    'iam-cost': { type: 'boolean', default: true },
     json: {
       type: 'string',
       default: new URL('../../../.bench/pipeline.json', import.meta.url).pathname,
@@ -54,6 +62,7 @@ const { values: args } = parseArgs({
     soak: { type: 'boolean', default: false },
     photos: { type: 'string', default: '2000' },
   },
+  allowNegative: true,
 });
 const workerEnv = {
   ...WORKER_PROCESS_ENV,
@@ -157,6 +166,7 @@ async function raw(jobs: readonly Job[]): Promise<{ ms: number; cpuMs: number }>
 async function pipeline(
   jobs: readonly Job[],
   workersFor: (ops: Operation[]) => Operation[],
+  iam: boolean,
 ): Promise<{
   ms: number;
   overheadMs: number[];
@@ -164,6 +174,10 @@ async function pipeline(
   rssOverTime: string;
   workerCpuMs: number;
   emulatorCpuMs: number;
+  simulations: number;
+  /** CPU of the IAM layer for this run's requests (replayed), and how many were judged. */
+  iamCpuMs: number;
+  judged: number;
 }> {
   const ops = [...new Set(jobs.map((j) => j.operation))];
   const p = await startLocalPipeline({
@@ -171,6 +185,7 @@ async function pipeline(
     workersPerOperation: 0,
     concurrency: Number(args.concurrency),
     workerEnv,
+    iam,
   });
   try {
     for (const job of jobs) await p.upload(job.operation, job.name, job.bytes);
@@ -178,6 +193,8 @@ async function pipeline(
     const workers = workersFor(ops).map((op) => p.addWorker(op));
     await waitUntilReady(workers);
     const cpuBefore = process.cpuUsage();
+    const simulationsBefore = p.aws.access.evaluations;
+    p.aws.access.startRecording();
     const workerCpuBefore = workers.map((w) => procCpuMs(w.child.pid));
     const stopSampling = sampleRss(workers.map((w) => w.child.pid));
     const started = Math.min(
@@ -189,6 +206,11 @@ async function pipeline(
     await p.waitForDrain(expected, { timeoutMs: 3_600_000 });
     const rssSamples = stopSampling();
     const emulatorCpu = process.cpuUsage(cpuBefore);
+    const judged = p.aws.access.recorded ?? [];
+    const replay = p.aws.access.fresh();
+    const replayCpu = process.cpuUsage();
+    for (const r of judged) await replay.authorize(r.accessKeyId, r.request);
+    const iamCpu = process.cpuUsage(replayCpu);
     const workerCpuMs = workers.reduce(
       (sum, w, i) => sum + procCpuMs(w.child.pid) - (workerCpuBefore[i] ?? 0),
       0,
@@ -206,6 +228,9 @@ async function pipeline(
       rssOverTime: rssTimeline(rssSamples),
       workerCpuMs,
       emulatorCpuMs: (emulatorCpu.user + emulatorCpu.system) / 1000,
+      simulations: p.aws.access.evaluations - simulationsBefore,
+      iamCpuMs: iam ? (iamCpu.user + iamCpu.system) / 1000 : 0,
+      judged: judged.length,
     };
   } finally {
     await p.stop();
@@ -262,13 +287,18 @@ async function memoryRun(operation: Operation, jobs: readonly { name: string; by
 const rows: string[][] = [];
 const measured: Record<string, unknown>[] = [];
 const rssRows: string[] = [];
+const iamRows: string[][] = [];
 async function compare(
   label: string,
   jobs: Job[],
   workersFor: (ops: Operation[]) => Operation[],
 ): Promise<void> {
   const a = await raw(jobs);
-  const b = await pipeline(jobs, workersFor);
+  const costOfIam = args['iam-cost'] !== false;
+  const off1 = costOfIam ? await pipeline(jobs, workersFor, false) : undefined;
+  const b = await pipeline(jobs, workersFor, true);
+  const off2 = costOfIam ? await pipeline(jobs, workersFor, false) : undefined;
+  const on2 = costOfIam ? await pipeline(jobs, workersFor, true) : undefined;
   const aRate = (jobs.length * 1000) / a.ms;
   const bRate = (jobs.length * 1000) / b.ms;
   const n = jobs.length;
@@ -303,6 +333,39 @@ async function compare(
   process.stderr.write(
     `${label}: raw ${aRate.toFixed(2)} photos/s, pipeline ${bRate.toFixed(2)} photos/s\n`,
   );
+  if (off1 && off2 && on2) iamRows.push(iamCostRow(label, n, [off1, off2], [b, on2]));
+}
+
+interface Run {
+  readonly workerCpuMs: number;
+  readonly emulatorCpuMs: number;
+  readonly iamCpuMs: number;
+  readonly judged: number;
+  readonly simulations: number;
+}
+
+/** Means of two runs each without and with IAM, per photo. */
+function iamCostRow(label: string, n: number, off: [Run, Run], on: [Run, Run]): string[] {
+  const [off1, off2] = off;
+  const [b, on2] = on;
+  const mean = (x: Run, y: Run, f: (r: Run) => number) => (f(x) + f(y)) / 2 / n;
+  const emulator = (r: Run) => r.emulatorCpuMs;
+  const total = (r: Run) => r.workerCpuMs + r.emulatorCpuMs;
+  const totalOff = mean(off1, off2, total);
+  const totalOn = mean(b, on2, total);
+  const iamLayer = (b.iamCpuMs + on2.iamCpuMs) / 2 / n;
+  return [
+    label,
+    String(n),
+    mean(off1, off2, emulator).toFixed(1),
+    mean(b, on2, emulator).toFixed(1),
+    totalOff.toFixed(1),
+    totalOn.toFixed(1),
+    `${(((totalOn - totalOff) / totalOff) * 100).toFixed(1)} %`,
+    ((b.judged + on2.judged) / 2 / n).toFixed(1),
+    ((b.simulations + on2.simulations) / 2 / n).toFixed(2),
+    `${iamLayer.toFixed(2)} (${((iamLayer / totalOff) * 100).toFixed(1)} %)`,
+  ];
 }
 
 console.log(`# pipeline bench — ${new Date().toISOString().slice(0, 10)}`);
@@ -339,6 +402,15 @@ console.log(
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+if (iamRows.length > 0) {
+  console.log('\nIAM enforcement (same photos, pipeline run with and without it):\n');
+  console.log(
+    '| workload | photos | emulator CPU ms/photo, no IAM | emulator CPU ms/photo, IAM | total CPU ms/photo, no IAM | total CPU ms/photo, IAM | increase of total | requests judged/photo | simulations/photo | IAM layer CPU ms/photo, replayed (of total, no IAM) |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of iamRows) console.log(`| ${r.join(' | ')} |`);
+}
+
 async function meanMegapixels(inputs: readonly LocalFile[]): Promise<number> {
   const sizes = await Promise.all(inputs.map((f) => sharp(readFileSync(f.path)).metadata()));
   return sizes.reduce((s, m) => s + ((m.width ?? 0) * (m.height ?? 0)) / 1e6, 0) / sizes.length;
