@@ -16,6 +16,7 @@ import type { FaultRule } from '../faults.ts';
 import { type CreatedQueue, type TopologyOverrides, createOperationQueues } from '../topology.ts';
 
 export type { FaultRule } from '../faults.ts';
+export type { CreatedQueue, TopologyOverrides } from '../topology.ts';
 
 export interface TestEmulator {
   readonly endpoint: string;
