@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
+import { LOCAL_CREDENTIALS } from '@darkroom/local-aws';
 import { type LocalPipeline, startLocalPipeline } from '@darkroom/local-pipeline';
 import { OPERATIONS, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +46,11 @@ beforeAll(async () => {
     },
   });
   work = mkdtempSync(join(tmpdir(), 'darkroom-cli-e2e-'));
-  target = ['--local', '--outputs', writeTarget(work, pipeline.aws.endpoint, pipeline.topology)];
+  target = [
+    '--local',
+    '--outputs',
+    writeTarget(work, pipeline.aws.endpoint, pipeline.topology, LOCAL_CREDENTIALS),
+  ];
   const photos = join(work, 'photos');
   const samples = readdirSync(SAMPLE_PHOTOS_DIR).sort();
   GOOD.forEach((key, i) => {

@@ -37,8 +37,16 @@ export interface EmulatorTopology {
   readonly queues: Readonly<Record<Operation, { queueUrl: string; deadLetterQueueUrl: string }>>;
 }
 
-/** Write the local target file as `npm start -- --keep-running` does; returns its path. */
-export function writeTarget(dir: string, endpoint: string, topology: EmulatorTopology): string {
+/**
+ * Write the local target file as `npm start -- --keep-running` does, with the emulator's
+ * administrator credentials (the emulator enforces IAM; an unknown key is refused); returns its path.
+ */
+export function writeTarget(
+  dir: string,
+  endpoint: string,
+  topology: EmulatorTopology,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
+): string {
   const byOp = (pick: (q: { queueUrl: string; deadLetterQueueUrl: string }) => string) =>
     Object.fromEntries(OPERATIONS.map((op) => [op, pick(topology.queues[op])]));
   const path = join(dir, 'local.json');
@@ -50,7 +58,7 @@ export function writeTarget(dir: string, endpoint: string, topology: EmulatorTop
       deadLetterQueueUrls: byOp((q) => q.deadLetterQueueUrl),
       endpoint,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      credentials,
     }),
   );
   return path;

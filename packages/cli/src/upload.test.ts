@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   type CreatedTopology,
+  LOCAL_CREDENTIALS,
   type LocalAws,
   createTopology,
   startLocalAws,
@@ -27,7 +28,7 @@ beforeAll(async () => {
   aws = await startLocalAws();
   topology = await createTopology(aws, { bucket: 'cli-upload-test' });
   work = mkdtempSync(join(tmpdir(), 'darkroom-cli-upload-'));
-  target = ['--local', '--outputs', writeTarget(work, aws.endpoint, topology)];
+  target = ['--local', '--outputs', writeTarget(work, aws.endpoint, topology, LOCAL_CREDENTIALS)];
 });
 afterAll(async () => {
   await aws?.close();
