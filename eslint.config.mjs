@@ -6,6 +6,47 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const depConstraints = [
+  { sourceTag: 'layer:image-ops', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:spec', onlyDependOnLibsWithTags: [] },
+  // One definition of permissions: read by infra (deploys it) and local-aws (enforces it).
+  { sourceTag: 'layer:access', onlyDependOnLibsWithTags: ['layer:spec'] },
+  {
+    sourceTag: 'layer:runtime',
+    onlyDependOnLibsWithTags: ['layer:image-ops', 'layer:spec'],
+  },
+  {
+    sourceTag: 'layer:service',
+    onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'],
+  },
+  {
+    sourceTag: 'layer:infra',
+    onlyDependOnLibsWithTags: ['layer:spec', 'layer:access', 'layer:infra'],
+  },
+  // The CLI: the spec, and infra's stack-config parser for preflight. The local packages
+  // and image-ops only in its tests (enforced below).
+  {
+    sourceTag: 'layer:cli',
+    onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra', 'layer:local', 'layer:image-ops'],
+  },
+  {
+    sourceTag: 'layer:local',
+    onlyDependOnLibsWithTags: ['layer:local', 'layer:access', 'layer:spec', 'layer:image-ops'],
+  },
+  // The planner reads the stack config schema and the ScaledObject infra deploys
+  // (never a copy of their defaults); its validation bench drives the local pipeline.
+  {
+    sourceTag: 'layer:planner',
+    onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra', 'layer:local', 'layer:image-ops'],
+  },
+];
+
+/** Module boundaries by Nx tag; `allow` lists import paths exempt from them. */
+const boundaries = (allow) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow, depConstraints },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -30,62 +71,7 @@ export default [
         'error',
         { argsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'layer:image-ops', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'layer:spec', onlyDependOnLibsWithTags: [] },
-            // One definition of permissions: read by infra (deploys it) and local-aws (enforces it).
-            { sourceTag: 'layer:access', onlyDependOnLibsWithTags: ['layer:spec'] },
-            {
-              sourceTag: 'layer:runtime',
-              onlyDependOnLibsWithTags: ['layer:image-ops', 'layer:spec'],
-            },
-            {
-              sourceTag: 'layer:service',
-              onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'],
-            },
-            {
-              sourceTag: 'layer:infra',
-              onlyDependOnLibsWithTags: ['layer:spec', 'layer:access', 'layer:infra'],
-            },
-            // The CLI: the spec, and infra's stack-config parser for preflight. The local packages
-            // and image-ops only in its tests (enforced below).
-            {
-              sourceTag: 'layer:cli',
-              onlyDependOnLibsWithTags: [
-                'layer:spec',
-                'layer:infra',
-                'layer:local',
-                'layer:image-ops',
-              ],
-            },
-            {
-              sourceTag: 'layer:local',
-              onlyDependOnLibsWithTags: [
-                'layer:local',
-                'layer:access',
-                'layer:spec',
-                'layer:image-ops',
-              ],
-            },
-            // The planner reads the stack config schema and the ScaledObject infra deploys
-            // (never a copy of their defaults); its validation bench drives the local pipeline.
-            {
-              sourceTag: 'layer:planner',
-              onlyDependOnLibsWithTags: [
-                'layer:spec',
-                'layer:infra',
-                'layer:local',
-                'layer:image-ops',
-              ],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries([]),
     },
   },
   {
@@ -105,6 +91,15 @@ export default [
         },
       ],
     },
+  },
+  // The runtime's tests run against the one local AWS: only its test-support entry, and only
+  // from the runtime's tests and test support (never from the worker code itself).
+  {
+    files: [
+      'packages/worker-runtime/src/**/*.test.ts',
+      'packages/worker-runtime/src/testing/**/*.ts',
+    ],
+    rules: { '@nx/enforce-module-boundaries': boundaries(['@darkroom/local-aws/testing']) },
   },
   prettier,
 ];

@@ -21,7 +21,7 @@ import { createCpuGate } from './cpu-gate.ts';
 import { PermanentMessageError } from './errors.ts';
 import { type PhotoContext, processPhoto } from './photo.ts';
 import { parseS3EventMessage, type S3ObjectEvent } from './s3-event.ts';
-import { s3EventBody } from './testing/events.ts';
+import { s3EventBody } from '@darkroom/local-aws/testing';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());

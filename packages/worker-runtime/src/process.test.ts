@@ -6,8 +6,7 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestEmulator, emulatorEnv, startTestEmulator } from './testing/emulator.ts';
-import { s3EventBody } from './testing/events.ts';
+import { type TestEmulator, startTestEmulator, s3EventBody } from '@darkroom/local-aws/testing';
 
 const ENTRY = new URL('./testing/worker-main.ts', import.meta.url).pathname;
 const BUCKET = 'photos';
@@ -76,9 +75,12 @@ describe('worker process', () => {
   });
 
   it('on SIGTERM finishes photos in flight, releases the rest at once and exits 0 within the grace period', async () => {
-    const { queueUrl, dlqUrl } = await emulator.createQueuePair('darkroom-grayscale', {
-      visibilityTimeoutSeconds: 60,
-    });
+    const { queueUrl, deadLetterQueueUrl: dlqUrl } = await emulator.createOperationQueues(
+      'grayscale',
+      {
+        visibilityTimeoutSeconds: 60,
+      },
+    );
     const keys = Array.from({ length: 6 }, (_, n) => `input/grayscale/burst/${n}.jpg`);
     for (const key of keys) {
       const put = await emulator.s3.send(
@@ -92,7 +94,7 @@ describe('worker process', () => {
       );
     }
     const env = {
-      ...emulatorEnv(emulator.endpoint),
+      ...emulator.env,
       DARKROOM_QUEUE_URL: queueUrl,
       DARKROOM_DLQ_URL: dlqUrl,
       DARKROOM_BUCKET: BUCKET,

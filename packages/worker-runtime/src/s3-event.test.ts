@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEventKey } from '@darkroom/pipeline-spec';
 import { PermanentMessageError, parseS3EventMessage } from './index.ts';
-import { S3_TEST_EVENT_BODY, s3EventBody } from './testing/events.ts';
+import { S3_TEST_EVENT_BODY, s3EventBody } from '@darkroom/local-aws/testing';
 
 describe('S3 event parsing', () => {
   it('decodes keys as S3 encodes them: + is a space, %2B a plus, unicode percent-encoded', () => {

@@ -11,11 +11,13 @@ import { type WorkerHandle, startWorker } from './index.ts';
 import { type RunImageOperation } from './photo.ts';
 import {
   type FaultRule,
+  type CreatedQueue,
   type TestEmulator,
-  emulatorEnv,
   startTestEmulator,
-} from './testing/emulator.ts';
-import { S3_TEST_EVENT_BODY, nextSequencer, s3EventBody } from './testing/events.ts';
+  S3_TEST_EVENT_BODY,
+  nextSequencer,
+  s3EventBody,
+} from '@darkroom/local-aws/testing';
 
 const BUCKET = 'photos';
 const photo = readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'));
@@ -24,14 +26,14 @@ const silent = process.env['WORKER_TEST_LOGS']
   : ({ write: () => true } as unknown as NodeJS.WritableStream);
 
 let emulator: TestEmulator;
-let queues: { queueUrl: string; dlqUrl: string };
+let queues: CreatedQueue;
 const workers: WorkerHandle[] = [];
 
 beforeEach(async () => {
   emulator = await startTestEmulator();
-  Object.assign(process.env, emulatorEnv(emulator.endpoint));
+  Object.assign(process.env, emulator.env);
   await emulator.createBucket(BUCKET);
-  queues = await emulator.createQueuePair('darkroom-grayscale', { visibilityTimeoutSeconds: 30 });
+  queues = await emulator.createOperationQueues('grayscale', { visibilityTimeoutSeconds: 30 });
 });
 
 afterEach(async () => {
@@ -46,9 +48,9 @@ async function start(
   const worker = await startWorker({
     operation: 'grayscale',
     env: {
-      ...emulatorEnv(emulator.endpoint),
+      ...emulator.env,
       DARKROOM_QUEUE_URL: queues.queueUrl,
-      DARKROOM_DLQ_URL: queues.dlqUrl,
+      DARKROOM_DLQ_URL: queues.deadLetterQueueUrl,
       DARKROOM_BUCKET: BUCKET,
       DARKROOM_HEALTH_PORT: '0',
       DARKROOM_CONCURRENCY: '2',
@@ -146,7 +148,7 @@ describe('worker against a real S3/SQS API', () => {
         (await metricValue(worker, 'darkroom_s3_test_events_total', '')) === 1 &&
         (await queueEmpty()),
     );
-    expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
+    expect(await emulator.drainMessages(queues.deadLetterQueueUrl)).toHaveLength(0);
   });
 
   it('dead-letters a corrupt photo with its reason in one receive; the rest of the batch succeeds', async () => {
@@ -168,7 +170,7 @@ describe('worker against a real S3/SQS API', () => {
       ),
     );
     await until(queueEmpty);
-    const dead = await emulator.drainMessages(queues.dlqUrl);
+    const dead = await emulator.drainMessages(queues.deadLetterQueueUrl);
     const reasons = dead.map((m) => ({
       code: m.MessageAttributes?.[DLQ_ATTRIBUTES.errorCode]?.StringValue,
       key: m.MessageAttributes?.[DLQ_ATTRIBUTES.sourceKey]?.StringValue,
@@ -226,7 +228,7 @@ describe('worker against a real S3/SQS API', () => {
     expect(
       await metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="retried"'),
     ).toBe(1);
-    expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
+    expect(await emulator.drainMessages(queues.deadLetterQueueUrl)).toHaveLength(0);
   });
 
   it('extends visibility of a slow photo so a second worker never processes it too', async () => {
@@ -303,7 +305,7 @@ describe('worker against a real S3/SQS API', () => {
           'operation="grayscale",outcome="skipped"',
         )) === 2 && (await queueEmpty()),
     );
-    expect(await emulator.drainMessages(queues.dlqUrl)).toHaveLength(0);
+    expect(await emulator.drainMessages(queues.deadLetterQueueUrl)).toHaveLength(0);
   });
 
   it('a permanent failure beside a retried photo is dead-lettered once, not once per receive', async () => {
@@ -321,7 +323,7 @@ describe('worker against a real S3/SQS API', () => {
     await notify([corrupt, flaky]);
     await until(() => exists('output/grayscale/flaky-neighbour.jpg'), 30_000);
     await until(queueEmpty);
-    const dead = await emulator.drainMessages(queues.dlqUrl);
+    const dead = await emulator.drainMessages(queues.deadLetterQueueUrl);
     expect(dead.map((m) => m.MessageAttributes?.[DLQ_ATTRIBUTES.sourceKey]?.StringValue)).toEqual([
       'input/grayscale/broken.jpg',
     ]);
@@ -335,7 +337,8 @@ describe('worker against a real S3/SQS API', () => {
   });
 
   it('on the last receive the worker dead-letters a failing photo itself, with its key and the real error', async () => {
-    queues = await emulator.createQueuePair('darkroom-grayscale-2', {
+    queues = await emulator.createOperationQueues('grayscale', {
+      namePrefix: 'darkroom-2',
       visibilityTimeoutSeconds: 30,
       maxReceiveCount: 2,
     });
@@ -344,8 +347,11 @@ describe('worker against a real S3/SQS API', () => {
     );
     await start();
     await notify([await upload('input/grayscale/always-503.jpg', photo)]);
-    await until(async () => (await emulator.counts(queues.dlqUrl)).visible === 1, 30_000);
-    const [dead] = await emulator.drainMessages(queues.dlqUrl);
+    await until(
+      async () => (await emulator.counts(queues.deadLetterQueueUrl)).visible === 1,
+      30_000,
+    );
+    const [dead] = await emulator.drainMessages(queues.deadLetterQueueUrl);
     const attr = (name: string) => dead?.MessageAttributes?.[name]?.StringValue;
     expect(attr(DLQ_ATTRIBUTES.sourceKey)).toBe('input/grayscale/always-503.jpg');
     expect(attr(DLQ_ATTRIBUTES.errorCode)).toBe('SlowDown');

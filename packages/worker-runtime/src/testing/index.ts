@@ -1,4 +1,4 @@
 /** Test support for the runtime and the services: a real S3/SQS API and AWS-shaped S3 events. */
-export * from './emulator.ts';
-export * from './events.ts';
+// The one local AWS (IAM, notifications, faults) and its S3 event builder, from the emulator package.
+export * from '@darkroom/local-aws/testing';
 export * from './service-harness.ts';

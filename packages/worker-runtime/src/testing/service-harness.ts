@@ -5,15 +5,8 @@
 import { spawn } from 'node:child_process';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import {
-  type Operation,
-  WORKER_ENV,
-  inputPrefix,
-  outputKeyFor,
-  queueNames,
-} from '@darkroom/pipeline-spec';
-import { emulatorEnv, startTestEmulator } from './emulator.ts';
-import { s3EventBody } from './events.ts';
+import { type Operation, WORKER_ENV, inputPrefix, outputKeyFor } from '@darkroom/pipeline-spec';
+import { startTestEmulator, s3EventBody } from '@darkroom/local-aws/testing';
 
 export interface ServiceRun {
   readonly output: Buffer;
@@ -40,8 +33,9 @@ export async function runServiceOnce(options: {
   const outputKey = outputKeyFor(options.operation, key) ?? '';
   try {
     await emulator.createBucket(bucket);
-    const names = queueNames(options.operation);
-    const { queueUrl, dlqUrl } = await emulator.createQueuePair(names.queue);
+    const { queueUrl, deadLetterQueueUrl: dlqUrl } = await emulator.createOperationQueues(
+      options.operation,
+    );
     const put = await emulator.s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: options.photo }),
     );
@@ -56,7 +50,7 @@ export async function runServiceOnce(options: {
     const child = spawn(process.execPath, ['--conditions=@darkroom/source', options.entry], {
       env: {
         PATH: process.env['PATH'] ?? '',
-        ...emulatorEnv(emulator.endpoint),
+        ...emulator.env,
         [WORKER_ENV.queueUrl]: queueUrl,
         [WORKER_ENV.deadLetterQueueUrl]: dlqUrl,
         [WORKER_ENV.bucket]: bucket,
