@@ -41,6 +41,8 @@ export interface CreatedTopology {
 export interface TopologyOverrides {
   readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
+  /** The queue's default receive wait (the topology's long poll), e.g. 0 for tests that time receives. */
+  readonly receiveWaitSeconds?: number;
   /** Edit a worker's policy before it is attached, e.g. to remove a statement in a test. */
   readonly adjustWorkerPolicy?: (operation: Operation, policy: PolicyDocument) => PolicyDocument;
 }
@@ -77,7 +79,7 @@ export async function createOperationQueues(
       QueueName: q.queue,
       Attributes: {
         VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? q.visibilityTimeoutSeconds),
-        ReceiveMessageWaitTimeSeconds: String(q.receiveWaitSeconds),
+        ReceiveMessageWaitTimeSeconds: String(overrides.receiveWaitSeconds ?? q.receiveWaitSeconds),
         MessageRetentionPeriod: String(q.retentionSeconds),
         RedrivePolicy: JSON.stringify(redrive),
       },

@@ -33,7 +33,11 @@ beforeEach(async () => {
   emulator = await startTestEmulator();
   Object.assign(process.env, emulator.env);
   await emulator.createBucket(BUCKET);
-  queues = await emulator.createOperationQueues('grayscale', { visibilityTimeoutSeconds: 30 });
+  // Queue default: short polls, as the timing of the receive-outage test assumes.
+  queues = await emulator.createOperationQueues('grayscale', {
+    visibilityTimeoutSeconds: 30,
+    receiveWaitSeconds: 0,
+  });
 });
 
 afterEach(async () => {
@@ -340,6 +344,7 @@ describe('worker against a real S3/SQS API', () => {
     queues = await emulator.createOperationQueues('grayscale', {
       namePrefix: 'darkroom-2',
       visibilityTimeoutSeconds: 30,
+      receiveWaitSeconds: 0,
       maxReceiveCount: 2,
     });
     emulator.faults.push(({ method, url }) =>
