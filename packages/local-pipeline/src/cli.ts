@@ -39,6 +39,7 @@ const USAGE = `Usage: npm start [-- options]
                      seconds before photos held by a dead worker go to another (default ${VISIBILITY_TIMEOUT_SECONDS})
   --keep-running     leave the emulator and workers up, print how to reach them and write
                      ${LOCAL_TARGET_FILE}, the target \`npx darkroom --local …\` reads
+  --no-iam           do not enforce IAM in the emulator (debugging; on by default)
   -h, --help         this text
 
 Exit code: 0 all photos done, 2 some in a dead-letter queue, 1 crash or a worker that kept dying.
@@ -63,8 +64,10 @@ function readArgs() {
         out: { type: 'string', default: 'darkroom-out' },
         'visibility-timeout': { type: 'string' },
         'keep-running': { type: 'boolean', default: false },
+        iam: { type: 'boolean', default: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
+      allowNegative: true,
     }).values;
   } catch (error) {
     process.stderr.write(`darkroom: ${(error as Error).message}\n\n${USAGE}`);
@@ -145,6 +148,7 @@ async function startPipeline(progress: Progress): Promise<LocalPipeline> {
     workersPerOperation,
     concurrency,
     restartPolicy: DEFAULT_RESTART_POLICY,
+    iam: args.iam !== false,
     ...(visibilityTimeoutSeconds ? { visibilityTimeoutSeconds } : {}),
     onWorkerRestart: (slot, exit, delayMs) =>
       progress.note(
@@ -290,6 +294,17 @@ function createProgress(): Progress {
   };
 }
 
+/** Which mode ran, and what IAM refused (each refusal is what AWS would refuse). */
+function iamSummary(p: LocalPipeline): string {
+  if (!p.aws.access.enforced) return 'IAM: not enforced (--no-iam): any credentials were accepted';
+  const denied = p.aws.access.denials;
+  const detail = denied
+    .slice(0, 5)
+    .map((d) => `  ${d.code}: ${d.operation} ${d.message}`)
+    .join('\n');
+  return `IAM: enforced — each worker used its own role's policy (the documents infra deploys); ${denied.length} request(s) denied${detail ? `:\n${detail}` : ''}`;
+}
+
 function printSummary(
   p: LocalPipeline,
   deadLetters: DeadLetter[],
@@ -325,6 +340,7 @@ function printSummary(
     ms(percentile(all, 100)),
   ]);
   process.stdout.write(`\n${table(rows)}\n\n`);
+  process.stdout.write(`${iamSummary(p)}\n`);
   process.stdout.write(
     `wall time ${ms(wallMs)} (uploads took ${ms(uploadMs)}), throughput ${((plan.length * 1000) / wallMs).toFixed(1)} photos/s; latency is upload done → result stored\n`,
   );
@@ -383,14 +399,14 @@ function writeLocalTarget(p: LocalPipeline): void {
 
 function printEndpoints(p: LocalPipeline): void {
   process.stdout.write(
-    `\nEndpoint: ${p.aws.endpoint} (region ${p.aws.region}, any credentials, path-style S3)\nBucket:   ${p.topology.bucket}\n`,
+    `\nEndpoint: ${p.aws.endpoint} (region ${p.aws.region}, path-style S3, ${p.aws.access.enforced ? 'IAM enforced: use the key below' : 'any credentials'})\nBucket:   ${p.topology.bucket}\n`,
   );
   for (const op of ops)
     process.stdout.write(
       `Queue ${op}: ${p.topology.queues[op].queueUrl}\n  DLQ: ${p.topology.queues[op].deadLetterQueueUrl}\n`,
     );
   process.stdout.write(
-    `Upload: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url ${p.aws.endpoint} s3 cp photo.jpg s3://${p.topology.bucket}/input/thumbnail/photo.jpg\n\n`,
+    `Upload: AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} aws --endpoint-url ${p.aws.endpoint} s3 cp photo.jpg s3://${p.topology.bucket}/input/thumbnail/photo.jpg\n\n`,
   );
 }
 

@@ -136,10 +136,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const queue = topology.queues[operation];
     // Each worker process signs with its own session of its operation's role (as each pod gets
     // its own IRSA session), so the emulator judges it by that role's policy.
-    const credentials = aws.access.session(
-      queue.workerCredentials.accessKeyId,
-      `${operation}-${n}`,
-    );
+    const credentials = aws.access.session(queue.workerCredentials.accessKeyId, name);
     const worker = spawnWorker({
       operation,
       name,
