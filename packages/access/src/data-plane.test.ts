@@ -116,3 +116,28 @@ describe('resource policies', () => {
     );
   });
 });
+
+describe('keys are literal, as S3 reads them', () => {
+  it('does not let a key containing `*` borrow the wildcard of another prefix (no reading of input/grayscale* by pattern)', async () => {
+    const policy = workerPolicy({
+      operation: 'grayscale',
+      bucketArn,
+      queueArn: queueArn('grayscale'),
+      deadLetterQueueArn: `${queueArn('grayscale')}-dlq`,
+      region,
+    });
+    const get = (key: string) =>
+      decide(
+        {
+          principal: role('grayscale'),
+          action: 's3:GetObject',
+          resource: `${bucketArn}/${key}`,
+          resourceAccount: account,
+        },
+        { identity: [policy] },
+      );
+    expect(await get('input/grayscale/a*b?.jpg')).toBe('Allowed');
+    expect(await get('input/grayscale*')).toBe('ImplicitlyDenied');
+    expect(await get('input/*/a.jpg')).toBe('ImplicitlyDenied');
+  });
+});

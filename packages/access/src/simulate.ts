@@ -40,6 +40,17 @@ export class SimulationError extends Error {
 }
 
 /**
+ * The simulator reads `*` in a request's resource as a wildcard ("could any matching resource be
+ * allowed?"), but in S3 `*` and `?` are ordinary key characters. Policy patterns match them only
+ * with their own wildcards, never literally, so replacing them with private-use characters no
+ * policy names keeps every match as IAM computes it for the literal key.
+ */
+export function literalResource(resource: string): string {
+  if (!resource.startsWith('arn:aws:s3:::')) return resource;
+  return resource.replace(/\*/g, '\uE000').replace(/\?/g, '\uE001');
+}
+
+/**
  * Decide one request as AWS would.
  * @throws {SimulationError} when a policy or the request does not validate.
  * @example await decide({ principal: roleArn, action: 's3:GetObject', resource: `${bucketArn}/input/thumbnail/a.jpg`, resourceAccount }, { identity: [policy] }) // 'Allowed'
@@ -53,7 +64,10 @@ export async function decide(request: AccessRequest, policies: PolicySet): Promi
       request: {
         principal: request.principal,
         action: request.action,
-        resource: { resource: request.resource, accountId: request.resourceAccount },
+        resource: {
+          resource: literalResource(request.resource),
+          accountId: request.resourceAccount,
+        },
         contextVariables: context,
       },
       identityPolicies: (policies.identity ?? []).map((policy, i) => ({

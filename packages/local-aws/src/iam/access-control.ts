@@ -6,7 +6,7 @@
  * photo under one prefix shares one decision.
  */
 import { type Decision, type PolicyDocument, decide } from '@darkroom/access';
-import { comparandsOf, equivalenceKey, literalResource } from './equivalence.ts';
+import { comparandsOf, equivalenceKey } from './equivalence.ts';
 import { type LocalCredentials, type LocalPrincipal, LOCAL_ACCOUNT_ID } from './principals.ts';
 import type { AccessCheck, MappedRequest } from './request-map.ts';
 
@@ -207,7 +207,7 @@ export class AccessControl {
       {
         principal,
         action: check.action,
-        resource: literalResource(check.resource),
+        resource: check.resource,
         resourceAccount: LOCAL_ACCOUNT_ID,
         context,
       },

@@ -2,7 +2,6 @@ import { bucketPolicy, decide } from '@darkroom/access';
 import { OPERATIONS } from '@darkroom/pipeline-spec';
 import { describe, expect, it } from 'vitest';
 import { AccessControl } from './access-control.ts';
-import { literalResource } from './equivalence.ts';
 import { adminPrincipal, workerPrincipal, LOCAL_ACCOUNT_ID } from './principals.ts';
 import type { AccessCheck } from './request-map.ts';
 
@@ -52,12 +51,12 @@ describe('the decision cache keyed by what policies can see', () => {
     for (const principal of principals) {
       for (const check of [...checks].reverse()) {
         const cached = await access.check(principal, 'test', check);
-        // The literal key as AWS reads it (see literalResource: the simulator would read `*` as a wildcard).
+        // decide() reads the key literally, as AWS does (see literalResource in @darkroom/access).
         const fresh = await decide(
           {
             principal: principal.arn,
             action: check.action,
-            resource: literalResource(check.resource),
+            resource: check.resource,
             resourceAccount: LOCAL_ACCOUNT_ID,
             context: { ...check.context, 'aws:SecureTransport': 'true' },
           },

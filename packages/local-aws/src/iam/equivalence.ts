@@ -141,14 +141,3 @@ export function equivalenceKey(
     contextSignature(request.context, comparands),
   ]);
 }
-
-/**
- * The simulator reads `*` in a request's resource as a wildcard ("could any matching resource be
- * allowed?"), but in S3 `*` and `?` are ordinary key characters. Policy patterns can match them
- * only with their own wildcards, never literally, so replacing them with private-use characters
- * no policy names keeps every match as IAM computes it for the literal key.
- */
-export function literalResource(resource: string): string {
-  if (!resource.startsWith('arn:aws:s3:::')) return resource;
-  return resource.replace(/\*/g, '\uE000').replace(/\?/g, '\uE001');
-}
