@@ -407,6 +407,8 @@ describe('worker against a real S3/SQS API', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).text()).toMatch(/last SQS receive failed/);
     emulator.faults.splice(emulator.faults.indexOf(outage), 1);
-    await until(async () => (await fetch(`${base}/readyz`)).status === 200, 30_000);
-  }, 90_000); // the outage starts when the current 20 s long poll ends
+    // Recovery waits out the current back-off (at most RECEIVE_BACKOFF.maxMs, 20 s) plus the
+    // SDK's own retries of the failed attempt: bound it generously, the point is that it recovers.
+    await until(async () => (await fetch(`${base}/readyz`)).status === 200, 60_000);
+  }, 150_000); // the outage starts when the current 20 s long poll ends
 });
