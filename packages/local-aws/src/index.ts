@@ -4,6 +4,7 @@ export {
   type CreatedTopology,
   type CreatedQueue,
   type TopologyOverrides,
+  workerEnvironment,
 } from './topology.ts';
 export { objectEventBody, testEventBody } from './event-message.ts';
 export {

@@ -13,7 +13,12 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { type PolicyDocument, bucketPolicy, workQueuePolicy } from '@darkroom/access';
-import { type Operation, type QueueTopology, describeTopology } from '@darkroom/pipeline-spec';
+import {
+  type Operation,
+  type QueueTopology,
+  WORKER_ENV,
+  describeTopology,
+} from '@darkroom/pipeline-spec';
 import type { LocalAws } from './emulator.ts';
 import {
   LOCAL_ACCOUNT_ID,
@@ -171,4 +176,28 @@ export async function createTopology(
     [K in Operation]: CreatedQueue;
   };
   return { bucket: options.bucket, queues };
+}
+
+/**
+ * The environment of one worker of `operation` on this emulator: the SDK's endpoint settings, its
+ * own session of its operation's role (as each pod gets its own IRSA session, so IAM judges it by
+ * that role's policy), and the queue, DLQ and bucket of the worker env contract.
+ * @example spawnWorker({ operation, env: { ...workerEnvironment(aws, topology, operation, 'grayscale-1'), … } })
+ */
+export function workerEnvironment(
+  aws: LocalAws,
+  topology: CreatedTopology,
+  operation: Operation,
+  sessionName: string,
+): Record<string, string> {
+  const queue = topology.queues[operation];
+  const credentials = aws.access.session(queue.workerCredentials.accessKeyId, sessionName);
+  return {
+    ...aws.env,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    [WORKER_ENV.queueUrl]: queue.queueUrl,
+    [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
+    [WORKER_ENV.bucket]: topology.bucket,
+  };
 }

@@ -15,6 +15,7 @@ import {
   type TopologyOverrides,
   createTopology,
   startLocalAws,
+  workerEnvironment,
 } from '@darkroom/local-aws';
 import {
   DLQ_ATTRIBUTES,
@@ -134,19 +135,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
   function spawnFor(operation: Operation, name: string): WorkerProcess {
     const queue = topology.queues[operation];
-    // Each worker process signs with its own session of its operation's role (as each pod gets
-    // its own IRSA session), so the emulator judges it by that role's policy.
-    const credentials = aws.access.session(queue.workerCredentials.accessKeyId, name);
     const worker = spawnWorker({
       operation,
       name,
       env: {
-        ...aws.env,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        [WORKER_ENV.queueUrl]: queue.queueUrl,
-        [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
-        [WORKER_ENV.bucket]: topology.bucket,
+        ...workerEnvironment(aws, topology, operation, name),
         [WORKER_ENV.concurrency]: String(options.concurrency),
         [WORKER_ENV.visibilityTimeoutSeconds]: String(
           options.visibilityTimeoutSeconds ?? queue.topology.visibilityTimeoutSeconds,

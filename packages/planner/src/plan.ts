@@ -1,27 +1,9 @@
 /** One plan: a stack's settings, a burst, the model run once, its summary. */
-import type { CostModel } from './costs.ts';
-import type { ModelConfig } from './model-config.ts';
-import type { PlanSettings } from './settings.ts';
-import {
-  type Capacity,
-  type Provisioner,
-  type Scaler,
-  type SimOutcome,
-  simulate,
-} from './simulate.ts';
+import { type SimInput, type SimOutcome, simulate } from './simulate.ts';
 import { type PlanSummary, summarise } from './summary.ts';
-import type { Workload } from './workload.ts';
 
-export interface PlanInput {
-  readonly settings: PlanSettings;
-  readonly model: ModelConfig;
-  readonly costs: CostModel;
-  readonly workload: Workload;
-  readonly capacity: Capacity;
-  readonly seed: number;
-  readonly scaler?: Scaler;
-  readonly provisioner?: Provisioner;
-}
+/** What one plan needs: exactly what one simulation run takes. */
+export type PlanInput = SimInput;
 
 export interface Plan {
   readonly outcome: SimOutcome;

@@ -16,6 +16,7 @@ import {
   type LocalAws,
   createTopology,
   startLocalAws,
+  workerEnvironment,
 } from '@darkroom/local-aws';
 import {
   OPERATIONS,
@@ -57,18 +58,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
 async function startWorker(operation: Operation): Promise<RunningWorker> {
   const queue = topology.queues[operation];
   const name = `darkroom-test-${operation}-${process.pid}`;
-  // Its own session of its operation's role, as a pod gets from IRSA: the emulator enforces IAM.
-  const credentials = aws.access.session(queue.workerCredentials.accessKeyId, name);
   return startWorkerContainer({
     image: await builtImage(operation),
     name,
     env: {
-      ...aws.env,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      [WORKER_ENV.queueUrl]: queue.queueUrl,
-      [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
-      [WORKER_ENV.bucket]: topology.bucket,
+      ...workerEnvironment(aws, topology, operation, name),
       [WORKER_ENV.visibilityTimeoutSeconds]: String(queue.topology.visibilityTimeoutSeconds),
     },
   });
