@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { DeadLetterer } from './dead-letter.ts';
 import { PermanentMessageError, TransientError, WorkerError } from './errors.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import type { PhotoResult } from './photo.ts';
+import type { Delivery, PhotoResult } from './photo.ts';
 import { type S3ObjectEvent, eventMessageBody, parseS3EventMessage } from './s3-event.ts';
 import { type MessageAction, type RecordResult, settle } from './settle.ts';
 
@@ -24,7 +24,7 @@ export interface MessageHandlerDeps {
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
   readonly deadLetter: DeadLetterer;
-  readonly processPhoto: (event: S3ObjectEvent) => Promise<PhotoResult>;
+  readonly processPhoto: (event: S3ObjectEvent, delivery: Delivery) => Promise<PhotoResult>;
   readonly visibilityTimeoutSeconds: number;
   /** The queue's redrive maxReceiveCount (read at start-up). */
   readonly maxReceiveCount: () => number;
@@ -59,11 +59,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   const unsettled = new Map<string, Message>();
   const { logger, metrics, operation } = deps;
 
-  async function runRecord(event: S3ObjectEvent): Promise<RecordRun> {
+  async function runRecord(event: S3ObjectEvent, delivery: Delivery): Promise<RecordRun> {
     const startedAt = performance.now();
     metrics.inFlight.inc({ operation });
     try {
-      const photo = await deps.processPhoto(event);
+      const photo = await deps.processPhoto(event, delivery);
       return { result: { ok: true, outcome: photo.outcome }, photo, startedAt };
     } catch (caught) {
       return { result: { ok: false, error: toWorkerError(caught) }, photo: undefined, startedAt };
@@ -93,7 +93,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     records: readonly S3ObjectEvent[],
   ): Promise<MessageAction> {
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
-    const runs = await Promise.all(records.map(runRecord));
+    const runs = await Promise.all(records.map((record) => runRecord(record, { receiveCount })));
     const settlement = settle(
       records,
       runs.map((r) => r.result),

@@ -58,6 +58,10 @@ const ctx: PhotoContext<'grayscale'> = {
   cpuGate: createCpuGate(1, new AbortController().signal),
 };
 
+/** A redelivered message: the job reads the stored result before the work. */
+const redelivery = { receiveCount: 2 };
+const firstDelivery = { receiveCount: 1 };
+
 function event(key: string, eTag: string, sequencer: string): S3ObjectEvent {
   const parsed = parseS3EventMessage(s3EventBody('photos', [{ key, size: 1, eTag, sequencer }]));
   if (parsed.kind !== 'records' || !parsed.records[0]) throw new Error('no record');
@@ -78,12 +82,16 @@ const stored = (sourceEtag: string, sequencer: string, etag = '"r1"') => ({
 });
 
 describe('one photo against S3 (stale events and overwrite races)', () => {
-  it('a new photo is read with If-Match on the event ETag and written with If-None-Match *', async () => {
-    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+  it('a new photo costs one GET (If-Match the event ETag) and one PUT (If-None-Match *), no HEAD', async () => {
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).resolves({});
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    const photo = await processPhoto(
+      ctx,
+      event('input/grayscale/a.jpg', 'e1', '0A'),
+      firstDelivery,
+    );
     expect(photo.outcome).toBe('processed');
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
     expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input.IfMatch).toBe('"e1"');
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Key: 'output/grayscale/a.jpg', IfNoneMatch: '*' });
@@ -91,11 +99,51 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     expect(put?.Metadata?.[RESULT_METADATA.sourceSequencer]).toBe('0A');
   });
 
+  it('first receive of an identical re-upload: the conditional PUT fails, the result is read then, and it is left alone (duplicate)', async () => {
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A'));
+    const photo = await processPhoto(
+      ctx,
+      event('input/grayscale/a.jpg', 'e1', '0B'),
+      firstDelivery,
+    );
+    expect(photo.outcome).toBe('duplicate');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(1);
+  });
+
+  it('first receive of a new version: the older result already there is replaced only If-Match its ETag', async () => {
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).rejectsOnce(awsError('PreconditionFailed', 412)).resolves({});
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
+    const photo = await processPhoto(
+      ctx,
+      event('input/grayscale/a.jpg', 'e2', '0B'),
+      firstDelivery,
+    );
+    expect(photo.outcome).toBe('processed');
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => [p.IfNoneMatch, p.IfMatch])).toEqual([
+      ['*', undefined],
+      [undefined, '"r1"'],
+    ]);
+  });
+
+  it('a redelivered message reads the result first: a photo whose result was stored before a crash is not processed again', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A'));
+    runs = 0;
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
+    expect(photo.outcome).toBe('duplicate');
+    expect(runs).toBe(0);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
   it('a source overwritten since the event (GET 412) is skipped as superseded: its newer event brings it', async () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
     s3.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
     runs = 0;
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
     expect(photo.outcome).toBe('superseded');
     expect(runs).toBe(0);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
@@ -103,7 +151,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
 
   it('a result of a newer source version already there means superseded, without reading the source', async () => {
     s3.on(HeadObjectCommand).resolves(stored('e2', '0B'));
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
     expect(photo.outcome).toBe('superseded');
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
@@ -114,7 +162,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
       .resolves(stored('e2', '0B', '"r2"'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'));
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
     expect(photo.outcome).toBe('superseded');
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
@@ -123,7 +171,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).resolves({});
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'));
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'), redelivery);
     expect(photo.outcome).toBe('processed');
     expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({ IfMatch: '"r1"' });
   });
@@ -132,7 +180,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).rejectsOnce(awsError('ConditionalRequestConflict', 409)).resolves({});
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'));
+    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'), redelivery);
     expect(photo.outcome).toBe('processed');
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(2);
   });
@@ -141,22 +189,25 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(HeadObjectCommand).resolves(stored('e1', 'FF'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).resolves({});
-    expect((await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0100'))).outcome).toBe(
-      'processed',
-    );
+    expect(
+      (await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0100'), redelivery)).outcome,
+    ).toBe('processed');
   });
 
   it('a "folder" object is skipped without any S3 call', async () => {
     for (const key of ['input/grayscale/', 'input/grayscale/2026/'])
       expect(
-        (await processPhoto(ctx, event(key, 'd41d8cd98f00b204e9800998ecf8427e', '0A'))).outcome,
+        (await processPhoto(ctx, event(key, 'd41d8cd98f00b204e9800998ecf8427e', '0A'), redelivery))
+          .outcome,
       ).toBe('skipped');
     expect(s3.calls()).toHaveLength(0);
   });
 
   it("an input key whose result key would pass S3's 1,024 bytes fails permanently at once, saying the limit", async () => {
     const key = `input/grayscale/${'é'.repeat(504)}.jpg`; // 1,028 bytes … result 1,029
-    const error = await processPhoto(ctx, event(key, 'e1', '0A')).catch((e: unknown) => e);
+    const error = await processPhoto(ctx, event(key, 'e1', '0A'), redelivery).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PermanentMessageError);
     expect(error).toMatchObject({ code: 'OutputKeyTooLong' });
     expect(String((error as Error).message)).toMatch(

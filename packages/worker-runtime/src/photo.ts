@@ -31,6 +31,7 @@ import {
   verdictFor,
 } from './result-store.ts';
 import type { S3ObjectEvent } from './s3-event.ts';
+import type { DeliveryFacts } from './settle.ts';
 
 /** The image operation a worker runs; tests inject a slowed or failing one. */
 export type RunImageOperation<Op extends ImageOperationName> = (
@@ -87,8 +88,18 @@ const nothing = (outcome: PhotoResult['outcome'], outputKey?: string): PhotoResu
   waitMs: 0,
 });
 
+/** How often the message carrying the event has been received (SQS ApproximateReceiveCount). */
+export type Delivery = Pick<DeliveryFacts, 'receiveCount'>;
+
 /**
  * Process one S3 object event.
+ *
+ * On a message's first receive the stored result is not read first: almost always there is
+ * none, and the write is conditional anyway (`If-None-Match: *`), so a result already there
+ * (a re-upload, a duplicate notification) makes the write fail with 412 and the job re-reads
+ * and decides then. That saves one HEAD per photo; the price is that an identical re-upload is
+ * processed once more before being recognised as a duplicate (its result is not rewritten).
+ * A redelivered message reads first: a crash after the write is its likely cause.
  *
  * @throws {PermanentMessageError} for a key outside the operation's prefix or too long for its
  *   result, a missing source or a photo image-ops rejects (UnsupportedFormat, CorruptImage,
@@ -98,10 +109,11 @@ const nothing = (outcome: PhotoResult['outcome'], outputKey?: string): PhotoResu
 export async function processPhoto<Op extends ImageOperationName>(
   ctx: PhotoContext<Op>,
   event: S3ObjectEvent,
+  delivery: Delivery,
 ): Promise<PhotoResult> {
   if (isFolderPlaceholder(event.key)) return nothing('skipped');
   const outputKey = checkedOutputKey(ctx, event);
-  const stored = await readStoredResult(ctx, outputKey);
+  const stored = delivery.receiveCount > 1 ? await readStoredResult(ctx, outputKey) : undefined;
   const verdict = verdictFor(stored, event, ctx.optionsVersion);
   if (verdict === 'duplicate' || verdict === 'superseded') return nothing(verdict, outputKey);
   const bytes = await download(ctx, event);

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
-import { imageOperations } from '@darkroom/image-ops';
+import { imageOperations, resolveOptions } from '@darkroom/image-ops';
 import { DLQ_ATTRIBUTES, RESULT_METADATA } from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type WorkerHandle, startWorker } from './index.ts';
+import { type WorkerHandle, optionsVersion, startWorker } from './index.ts';
 import { type RunImageOperation } from './photo.ts';
 import {
   type FaultRule,
@@ -23,7 +24,7 @@ const BUCKET = 'photos';
 const photo = readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'));
 const silent = process.env['WORKER_TEST_LOGS']
   ? process.stdout
-  : ({ write: () => true } as unknown as NodeJS.WritableStream);
+  : new Writable({ write: (_chunk, _encoding, done) => done() });
 
 let emulator: TestEmulator;
 let queues: CreatedQueue;
@@ -250,17 +251,36 @@ describe('worker against a real S3/SQS API', () => {
     expect(calls).toBe(1);
   });
 
-  it('a redelivered message finds its identical result and skips the work', async () => {
+  it('a message redelivered after a crash that followed the write (receive count 2) finds its result and skips the work', async () => {
     let calls = 0;
     const counting: RunImageOperation<'grayscale'> = async (input, options) => {
       calls++;
       return imageOperations.grayscale(input, options);
     };
-    const worker = await start({}, counting);
     const source = await upload('input/grayscale/twice.jpg', photo);
+    // What the crashed worker left: its result, written as a worker writes it...
+    await emulator.s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'output/grayscale/twice.jpg',
+        Body: await imageOperations.grayscale(photo).then((r) => r.data),
+        Metadata: {
+          [RESULT_METADATA.sourceEtag]: source.eTag.replace(/"/g, ''),
+          [RESULT_METADATA.sourceSequencer]: '',
+          [RESULT_METADATA.optionsVersion]: optionsVersion(
+            'grayscale',
+            resolveOptions('grayscale', {}),
+          ),
+        },
+      }),
+    );
+    // ...and its receive of the message, which therefore comes back with ApproximateReceiveCount 2.
     await notify([source]);
-    await until(() => exists('output/grayscale/twice.jpg'));
-    await notify([source]);
+    const crashed = await emulator.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, VisibilityTimeout: 0 }),
+    );
+    expect(crashed.Messages).toHaveLength(1);
+    const worker = await start({}, counting);
     await until(
       async () =>
         (await metricValue(
@@ -269,7 +289,19 @@ describe('worker against a real S3/SQS API', () => {
           'operation="grayscale",outcome="duplicate"',
         )) === 1,
     );
-    expect(calls).toBe(1);
+    expect(calls).toBe(0);
+  });
+
+  it('a duplicate notification (first receive) is processed but the stored identical result is left alone', async () => {
+    const worker = await start();
+    const source = await upload('input/grayscale/dup.jpg', photo);
+    await notify([source]);
+    await until(() => exists('output/grayscale/dup.jpg'));
+    await notify([source]);
+    const count = (outcome: string) =>
+      metricValue(worker, 'darkroom_photos_total', `operation="grayscale",outcome="${outcome}"`);
+    await until(async () => (await count('duplicate')) === 1);
+    expect(await count('processed')).toBe(1);
   });
 
   it('while draining, readiness drops and liveness holds, and the photo in flight still finishes', async () => {

@@ -131,7 +131,7 @@ function assemble<Op extends ImageOperationName>(run: RunWorkerOptions<Op>): Par
       run.operation,
       lifetime.signal,
     ),
-    processPhoto: (event) => processPhoto(photo, event),
+    processPhoto: (event, delivery) => processPhoto(photo, event, delivery),
     visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
     maxReceiveCount: () => queue.maxReceiveCount,
     onPhotoFinished: () => health.photoFinished(),
