@@ -26,7 +26,7 @@ export function createAwsClients(config: Pick<WorkerConfig, 'region' | 'endpoint
   // with no logger configured (the arguments are built before the no-op call): about a tenth
   // of the worker's per-photo overhead in a CPU profile. The worker logs its own calls.
   for (const client of [s3, sqs]) client.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
-  s3.middlewareStack.use(unsignedChecksummedPayload);
+  s3.middlewareStack.use(unsignedChecksummedPayload());
   return { s3, sqs };
 }
 
@@ -43,8 +43,11 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
  * SHA-256 for the signature (0.6 ms of CPU per MB here) on top of the CRC32 that S3 already
  * checks; TLS guards the body in transit, the CRC32 guards it end to end.
  */
-export const unsignedChecksummedPayloadMiddleware: FinalizeRequestMiddleware<object, object> =
-  (next) => (args) => {
+export function unsignedChecksummedPayloadMiddleware<
+  Input extends object,
+  Output extends object,
+>(): FinalizeRequestMiddleware<Input, Output> {
+  return (next) => (args) => {
     const request = args.request;
     if (isSignableRequest(request) && request.body !== undefined) {
       const inTransitSafe = request.protocol === 'https:' || LOOPBACK_HOSTS.has(request.hostname);
@@ -53,19 +56,25 @@ export const unsignedChecksummedPayloadMiddleware: FinalizeRequestMiddleware<obj
     }
     return next(args);
   };
+}
 
 const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
-const unsignedChecksummedPayload: Pluggable<object, object> = {
-  applyToStack(stack) {
-    stack.addRelativeTo(unsignedChecksummedPayloadMiddleware, {
-      name: 'darkroomUnsignedChecksummedPayload',
-      relation: 'before',
-      toMiddleware: 'httpSigningMiddleware',
-    });
-  },
-};
+function unsignedChecksummedPayload<Input extends object, Output extends object>(): Pluggable<
+  Input,
+  Output
+> {
+  return {
+    applyToStack(stack) {
+      stack.addRelativeTo(unsignedChecksummedPayloadMiddleware<Input, Output>(), {
+        name: 'darkroomUnsignedChecksummedPayload',
+        relation: 'before',
+        toMiddleware: 'httpSigningMiddleware',
+      });
+    },
+  };
+}
 
 interface SignableRequest {
   protocol: string;

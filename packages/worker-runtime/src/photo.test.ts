@@ -17,7 +17,7 @@ import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCpuGate } from './cpu-gate.ts';
+import { createGate } from './gate.ts';
 import { PermanentMessageError } from './errors.ts';
 import { type PhotoContext, processPhoto } from './photo.ts';
 import { parseS3EventMessage, type S3ObjectEvent } from './s3-event.ts';
@@ -55,7 +55,8 @@ const ctx: PhotoContext<'grayscale'> = {
     runs++;
     return result;
   },
-  cpuGate: createCpuGate(1, new AbortController().signal),
+  cpuGate: createGate(1, new AbortController().signal),
+  sourceGate: createGate(2, new AbortController().signal),
 };
 
 /** A redelivered message: the job reads the stored result before the work. */
@@ -192,6 +193,30 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     expect(
       (await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0100'), redelivery)).outcome,
     ).toBe('processed');
+  });
+
+  it('a receive of many photos holds at most concurrency + 1 sources in memory (one download ahead)', async () => {
+    let held = 0;
+    let peak = 0;
+    s3.on(GetObjectCommand).callsFake(() => {
+      held++;
+      peak = Math.max(peak, held);
+      return source();
+    });
+    s3.on(PutObjectCommand).resolves({});
+    const slow: PhotoContext<'grayscale'> = {
+      ...ctx,
+      run: async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        held--;
+        return result;
+      },
+    };
+    const photos = Array.from({ length: 8 }, (_, i) =>
+      processPhoto(slow, event(`input/grayscale/${i}.jpg`, 'e1', '0A'), firstDelivery),
+    );
+    expect((await Promise.all(photos)).map((p) => p.outcome)).toEqual(Array(8).fill('processed'));
+    expect(peak).toBe(2);
   });
 
   it('a "folder" object is skipped without any S3 call', async () => {

@@ -20,7 +20,7 @@ import {
   isFolderPlaceholder,
   outputKeyFor,
 } from '@darkroom/pipeline-spec';
-import type { CpuGate } from './cpu-gate.ts';
+import type { Gate } from './gate.ts';
 import { PermanentMessageError, TransientError, classifyAwsError, httpStatusOf } from './errors.ts';
 import {
   type StoreTarget,
@@ -44,7 +44,10 @@ export interface PhotoContext<Op extends ImageOperationName> extends StoreTarget
   readonly options: ResolvedOperationOptions[Op];
   readonly optionsVersion: string;
   readonly run: RunImageOperation<Op>;
-  readonly cpuGate: CpuGate;
+  /** At most `concurrency` photos in the image operation. */
+  readonly cpuGate: Gate;
+  /** At most `concurrency + 1` sources in memory (see gate.ts). */
+  readonly sourceGate: Gate;
 }
 
 export interface PhotoResult {
@@ -116,23 +119,44 @@ export async function processPhoto<Op extends ImageOperationName>(
   const stored = delivery.receiveCount > 1 ? await readStoredResult(ctx, outputKey) : undefined;
   const verdict = verdictFor(stored, event, ctx.optionsVersion);
   if (verdict === 'duplicate' || verdict === 'superseded') return nothing(verdict, outputKey);
+  const processed = await ctx.sourceGate(() => downloadAndRun(ctx, event));
+  if (!processed) return nothing('superseded', outputKey);
+  const { result } = processed;
+  const written = await writeResult(ctx, { outputKey, event, result }, stored);
+  if (written !== 'write') return nothing(written, outputKey);
+  return {
+    outcome: 'processed',
+    outputKey,
+    bytesIn: processed.bytesIn,
+    bytesOut: result.info.size,
+    processMs: processed.processMs,
+    waitMs: processed.waitMs,
+  };
+}
+
+/**
+ * Read the source and run the operation on it behind the CPU gate (the caller holds a source
+ * slot, so the source is in memory only from its download to the end of its processing).
+ * @returns undefined when the source was overwritten since the event.
+ */
+async function downloadAndRun<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  event: S3ObjectEvent,
+): Promise<
+  { result: ImageResult; bytesIn: number; processMs: number; waitMs: number } | undefined
+> {
   const bytes = await download(ctx, event);
-  if (!bytes) return nothing('superseded', outputKey);
+  if (!bytes) return undefined;
   const queued = performance.now();
   let started = queued;
   const result = await ctx.cpuGate(() => {
     started = performance.now();
     return runOperation(ctx, event.key, bytes);
   });
-  const processMs = performance.now() - started;
-  const written = await writeResult(ctx, { outputKey, event, result }, stored);
-  if (written !== 'write') return nothing(written, outputKey);
   return {
-    outcome: 'processed',
-    outputKey,
+    result,
     bytesIn: bytes.byteLength,
-    bytesOut: result.info.size,
-    processMs,
+    processMs: performance.now() - started,
     waitMs: started - queued,
   };
 }

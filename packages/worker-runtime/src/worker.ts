@@ -20,7 +20,7 @@ import { Consumer } from 'sqs-consumer';
 import { type AwsClients, createAwsClients } from './aws.ts';
 import { receiveBackoffMs } from './backoff.ts';
 import { type WorkerConfig, loadConfig } from './config.ts';
-import { createCpuGate } from './cpu-gate.ts';
+import { createGate } from './gate.ts';
 import { createDeadLetterer } from './dead-letter.ts';
 import { serveHealth } from './health.ts';
 import { type WorkerHealth, createWorkerHealth } from './health-state.ts';
@@ -87,6 +87,12 @@ export async function startWorker<Op extends ImageOperationName>(
   return launch(parts, run.healthHost ?? parts.config.healthHost);
 }
 
+/**
+ * Sources downloaded ahead of a free CPU slot: one keeps the CPU busy across a download, more
+ * would only hold memory (a receive brings up to ten photos).
+ */
+const SOURCES_AHEAD = 1;
+
 interface Parts extends Running {
   readonly metrics: WorkerMetrics;
   /** Updated from the queue's redrive policy once it is read. */
@@ -116,7 +122,8 @@ function assemble<Op extends ImageOperationName>(run: RunWorkerOptions<Op>): Par
     options,
     optionsVersion: optionsVersion(run.operation, options),
     run: run.imageOperation ?? imageOperations[run.operation],
-    cpuGate: createCpuGate(config.concurrency, draining.signal),
+    cpuGate: createGate(config.concurrency, draining.signal),
+    sourceGate: createGate(config.concurrency + SOURCES_AHEAD, draining.signal),
   };
   const queue = { maxReceiveCount: MAX_RECEIVE_COUNT };
   const handler = createMessageHandler({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCpuGate } from './cpu-gate.ts';
+import { createGate } from './gate.ts';
 import { ShutdownError } from './errors.ts';
 
 const later = () => {
@@ -8,9 +8,9 @@ const later = () => {
   return { promise, resolve };
 };
 
-describe('CPU gate', () => {
-  it('runs at most `concurrency` jobs at once', async () => {
-    const gate = createCpuGate(2, new AbortController().signal);
+describe('gate', () => {
+  it('runs at most `slots` jobs at once', async () => {
+    const gate = createGate(2, new AbortController().signal);
     let running = 0;
     let peak = 0;
     const job = async () => {
@@ -26,7 +26,7 @@ describe('CPU gate', () => {
 
   it('turns away jobs still waiting when the drain starts, and lets the running one finish', async () => {
     const draining = new AbortController();
-    const gate = createCpuGate(1, draining.signal);
+    const gate = createGate(1, draining.signal);
     const first = later();
     let secondRan = false;
     const running = gate(() => first.promise);
