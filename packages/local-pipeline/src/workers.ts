@@ -9,6 +9,7 @@ import {
   type Operation,
   WORKER_ENV,
   WORKER_LOG,
+  WORKER_NODE_FLAGS,
   WORKER_PROCESS_ENV,
 } from '@darkroom/pipeline-spec';
 
@@ -68,7 +69,7 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     throw new Error(
       `${entry} is missing: run \`npx nx run-many -t build -p grayscale watermark thumbnail\` first`,
     );
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, entry], {
     env: {
       PATH: process.env['PATH'] ?? '',
       ...WORKER_PROCESS_ENV,

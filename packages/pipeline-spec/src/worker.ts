@@ -69,6 +69,16 @@ export const WORKER_PROCESS_ENV = {
   NODE_OPTIONS: '--max-semi-space-size=16',
 } as const;
 
+/**
+ * Node flags every worker starts with (before its entry script; V8 takes these only on the
+ * command line, not from NODE_OPTIONS), in its image and wherever it is started locally:
+ * - `--initial-heap-size=128` (MB): a worker's own heap is small (~20 MB live), so V8 sized its
+ *   limits to it and, with each photo's buffers counted against them, ran a full mark-compact
+ *   every two or three photos: 36–40 per 104 thumbnails, 10–13 % of the worker's CPU. With room
+ *   for 128 MB it runs 7–9 (`npm run bench:pipeline`, packages/local-pipeline/README.md).
+ */
+export const WORKER_NODE_FLAGS = ['--initial-heap-size=128'] as const;
+
 export const HEALTH_PORT = 8080;
 export const PROBE_PATHS = {
   liveness: '/healthz',

@@ -25,6 +25,8 @@ import {
   RESULT_METADATA,
   TERMINATION_GRACE_PERIOD_SECONDS,
   WORKER_ENV,
+  WORKER_NODE_FLAGS,
+  WORKER_PROCESS_ENV,
   inputPrefix,
   outputPrefix,
 } from '@darkroom/pipeline-spec';
@@ -147,9 +149,13 @@ describe.skipIf(unavailable !== undefined)('worker images run as production runs
       const worker = running.get(operation);
       if (!worker) throw new Error(`${operation} did not start`);
       const config = JSON.parse(await podman(['image', 'inspect', worker.image.image])) as [
-        { Config: { User?: string } },
+        { Config: { User?: string; Cmd?: string[]; Env?: string[] } },
       ];
       expect(config[0].Config.User).toBe('65532:65532');
+      // Starts as the local runner starts it, so local CPU and memory figures hold in a pod.
+      expect(config[0].Config.Cmd).toEqual([...WORKER_NODE_FLAGS, 'dist/main.js']);
+      for (const [name, value] of Object.entries(WORKER_PROCESS_ENV))
+        expect(config[0].Config.Env).toContain(`${name}=${value}`);
       expect((await probe(worker, PROBE_PATHS.liveness)).status).toBe(200);
       expect((await probe(worker, PROBE_PATHS.readiness)).status).toBe(200);
       figures[operation] = {

@@ -18,6 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGate } from './gate.ts';
+import { createSourceBufferPool } from './source-buffers.ts';
 import { PermanentMessageError } from './errors.ts';
 import { type PhotoContext, processPhoto } from './photo.ts';
 import { parseS3EventMessage, type S3ObjectEvent } from './s3-event.ts';
@@ -57,6 +58,7 @@ const ctx: PhotoContext<'grayscale'> = {
   },
   cpuGate: createGate(1, new AbortController().signal),
   sourceGate: createGate(2, new AbortController().signal),
+  sourceBuffers: createSourceBufferPool(1024 * 1024),
 };
 
 /** A redelivered message: the job reads the stored result before the work. */

@@ -31,6 +31,7 @@ import {
   verdictFor,
 } from './result-store.ts';
 import type { S3ObjectEvent } from './s3-event.ts';
+import type { SourceBuffer, SourceBufferPool } from './source-buffers.ts';
 import type { DeliveryFacts } from './settle.ts';
 
 /** The image operation a worker runs; tests inject a slowed or failing one. */
@@ -48,6 +49,8 @@ export interface PhotoContext<Op extends ImageOperationName> extends StoreTarget
   readonly cpuGate: Gate;
   /** At most `concurrency + 1` sources in memory (see gate.ts). */
   readonly sourceGate: Gate;
+  /** Their memory, reused from photo to photo. */
+  readonly sourceBuffers: SourceBufferPool;
 }
 
 export interface PhotoResult {
@@ -145,20 +148,24 @@ async function downloadAndRun<Op extends ImageOperationName>(
 ): Promise<
   { result: ImageResult; bytesIn: number; processMs: number; waitMs: number } | undefined
 > {
-  const bytes = await download(ctx, event);
-  if (!bytes) return undefined;
-  const queued = performance.now();
-  let started = queued;
-  const result = await ctx.cpuGate(() => {
-    started = performance.now();
-    return runOperation(ctx, event.key, bytes);
-  });
-  return {
-    result,
-    bytesIn: bytes.byteLength,
-    processMs: performance.now() - started,
-    waitMs: started - queued,
-  };
+  const source = await download(ctx, event);
+  if (!source) return undefined;
+  try {
+    const queued = performance.now();
+    let started = queued;
+    const result = await ctx.cpuGate(() => {
+      started = performance.now();
+      return runOperation(ctx, event.key, source.bytes);
+    });
+    return {
+      result,
+      bytesIn: source.bytes.byteLength,
+      processMs: performance.now() - started,
+      waitMs: started - queued,
+    };
+  } finally {
+    source.release();
+  }
 }
 
 function checkedOutputKey<Op extends ImageOperationName>(
@@ -219,7 +226,7 @@ async function runOperation<Op extends ImageOperationName>(
 async function download<Op extends ImageOperationName>(
   ctx: PhotoContext<Op>,
   event: S3ObjectEvent,
-): Promise<Buffer | undefined> {
+): Promise<SourceBuffer | undefined> {
   const what = `GET s3://${ctx.bucket}/${event.key}`;
   try {
     const object = await ctx.s3.send(
@@ -243,7 +250,7 @@ async function download<Op extends ImageOperationName>(
         'download',
       );
     }
-    return await readWhole(object.Body, object.ContentLength);
+    return await readWhole(object.Body, object.ContentLength, ctx.sourceBuffers);
   } catch (error) {
     if (httpStatusOf(error) === 412) return undefined;
     throw classifyAwsError(error, 'download', what);
@@ -251,39 +258,47 @@ async function download<Op extends ImageOperationName>(
 }
 
 /**
- * Read a response body into one Buffer. With a known length (S3 always sends it) the chunks are
- * copied straight into a buffer of that size: no list of chunks, no zero-filled concatenation,
- * half the multi-MB allocations per photo (and so fewer garbage collections) of the SDK's
- * `transformToByteArray`.
+ * Read a response body into pooled memory. With a known length (S3 always sends it) the chunks
+ * are copied straight into a reused buffer of that size: no list of chunks, no concatenation,
+ * no fresh multi-MB allocation per photo (see source-buffers.ts). Without one (not S3's way,
+ * but the SDK's types allow it) the body is read as the SDK reads it.
  */
 async function readWhole(
   body: Readable | { transformToByteArray(): Promise<Uint8Array> },
   length: number | undefined,
-): Promise<Buffer> {
+  pool: SourceBufferPool,
+): Promise<SourceBuffer> {
   if (!(body instanceof Readable) || length === undefined) {
-    if (body instanceof Readable) return Buffer.concat(await body.toArray());
-    const array = await body.transformToByteArray();
-    return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+    const bytes =
+      body instanceof Readable
+        ? Buffer.concat(await body.toArray())
+        : Buffer.from(await body.transformToByteArray());
+    return { bytes, release: () => undefined };
   }
-  const whole = Buffer.allocUnsafe(length);
-  let offset = 0;
-  for await (const chunk of body) {
-    if (!(chunk instanceof Uint8Array) || offset + chunk.byteLength > length)
+  const source = pool.take(length);
+  try {
+    let offset = 0;
+    for await (const chunk of body) {
+      if (!(chunk instanceof Uint8Array) || offset + chunk.byteLength > length)
+        throw new TransientError(
+          'BodyLengthMismatch',
+          `body longer than its Content-Length ${length}`,
+          'download',
+        );
+      source.bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    if (offset !== length)
       throw new TransientError(
         'BodyLengthMismatch',
-        `body longer than its Content-Length ${length}`,
+        `body ended at ${offset} of ${length} bytes`,
         'download',
       );
-    whole.set(chunk, offset);
-    offset += chunk.byteLength;
+    return source;
+  } catch (error) {
+    source.release();
+    throw error;
   }
-  if (offset !== length)
-    throw new TransientError(
-      'BodyLengthMismatch',
-      `body ended at ${offset} of ${length} bytes`,
-      'download',
-    );
-  return whole;
 }
 
 /**

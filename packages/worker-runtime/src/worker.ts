@@ -21,6 +21,7 @@ import { type AwsClients, createAwsClients } from './aws.ts';
 import { receiveBackoffMs } from './backoff.ts';
 import { type WorkerConfig, loadConfig } from './config.ts';
 import { createGate } from './gate.ts';
+import { createSourceBufferPool } from './source-buffers.ts';
 import { createDeadLetterer } from './dead-letter.ts';
 import { serveHealth } from './health.ts';
 import { type WorkerHealth, createWorkerHealth } from './health-state.ts';
@@ -93,6 +94,9 @@ export async function startWorker<Op extends ImageOperationName>(
  */
 const SOURCES_AHEAD = 1;
 
+/** Pooled source buffers up to this size are kept for the next photo (a 20 MP PNG is ~60 MB). */
+const KEEP_SOURCE_BUFFERS_UP_TO_BYTES = 64 * 1024 * 1024;
+
 interface Parts extends Running {
   readonly metrics: WorkerMetrics;
   /** Updated from the queue's redrive policy once it is read. */
@@ -124,6 +128,7 @@ function assemble<Op extends ImageOperationName>(run: RunWorkerOptions<Op>): Par
     run: run.imageOperation ?? imageOperations[run.operation],
     cpuGate: createGate(config.concurrency, draining.signal),
     sourceGate: createGate(config.concurrency + SOURCES_AHEAD, draining.signal),
+    sourceBuffers: createSourceBufferPool(KEEP_SOURCE_BUFFERS_UP_TO_BYTES),
   };
   const queue = { maxReceiveCount: MAX_RECEIVE_COUNT };
   const handler = createMessageHandler({
