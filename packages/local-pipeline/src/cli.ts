@@ -16,6 +16,7 @@ import {
   OPERATIONS,
   type Operation,
   VISIBILITY_TIMEOUT_SECONDS,
+  inputPrefix,
   isOperation,
   isPhotoLine,
   outputPrefix,
@@ -234,7 +235,7 @@ async function uploadAll(p: LocalPipeline): Promise<void> {
       while (next < plan.length && !stopping) {
         const item = plan[next++];
         if (!item) return;
-        const key = `input/${item.operation}/${item.relativeKey}`;
+        const key = `${inputPrefix(item.operation)}${item.relativeKey}`;
         uploadedAt.set(
           `${item.operation}:${key}`,
           await p.upload(item.operation, item.relativeKey, readFileSync(item.path)),

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { listFiles, startLocalPipeline, waitUntilReady } from '@darkroom/local-pipeline';
-import { OPERATIONS, type Operation } from '@darkroom/pipeline-spec';
+import { OPERATIONS, type Operation, WORKER_LOG } from '@darkroom/pipeline-spec';
 import { loadCostModel } from '../src/costs.ts';
 import { predictLocalDrain } from '../src/local-prediction.ts';
 
@@ -84,7 +84,7 @@ async function measure(operation: Operation): Promise<Measured> {
     const machineBefore = machineBusyMs();
     const selfBefore = process.cpuUsage();
     const started = Math.min(
-      ...workers.map((w) => w.lines.find((l) => l.msg === 'worker ready')?.at ?? Date.now()),
+      ...workers.map((w) => w.lines.find((l) => l.msg === WORKER_LOG.ready)?.at ?? Date.now()),
     );
     await p.waitForDrain({ [operation]: count });
     const cpu = workers.reduce(

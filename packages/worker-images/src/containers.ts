@@ -2,7 +2,7 @@
  * A worker container started as its pod runs it, and what it logs: used by the container test
  * and the cold-start bench.
  */
-import { WORKER_ENV } from '@darkroom/pipeline-spec';
+import { WORKER_ENV, WORKER_LOG } from '@darkroom/pipeline-spec';
 import { type BuiltImage, podman, productionRunArgs } from './podman.ts';
 
 export interface LogLine {
@@ -39,7 +39,7 @@ export async function logLines(name: string): Promise<LogLine[]> {
 async function readyLine(name: string, timeoutMs: number): Promise<LogLine> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const line = (await logLines(name)).find((l) => l.msg === 'worker ready');
+    const line = (await logLines(name)).find((l) => l.msg === WORKER_LOG.ready);
     if (line) return line;
     const state = (await podman(['inspect', '--format', '{{.State.Status}}', name])).trim();
     if (state === 'exited')

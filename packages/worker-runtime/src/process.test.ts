@@ -7,6 +7,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TestEmulator, startTestEmulator, s3EventBody } from '@darkroom/local-aws/testing';
+import { WORKER_LOG } from '@darkroom/pipeline-spec';
 
 const ENTRY = new URL('./testing/worker-main.ts', import.meta.url).pathname;
 const BUCKET = 'photos';
@@ -104,7 +105,7 @@ describe('worker process', () => {
     };
     const slow = spawnWorker({ ...env, DARKROOM_TEST_DELAY_MS: '1500' });
     children.push(slow.child);
-    await until(() => slow.lines.some((l) => l['msg'] === 'worker ready'));
+    await until(() => slow.lines.some((l) => l['msg'] === WORKER_LOG.ready));
     await until(async () => (await emulator.counts(queueUrl)).inFlight === 6);
     await new Promise((r) => setTimeout(r, 800)); // two photos are now inside the (slowed, 1.5 s) operation
     const signalledAt = Date.now();
