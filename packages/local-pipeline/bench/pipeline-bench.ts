@@ -20,7 +20,7 @@
  * through a cold copy of the emulator's access control (the side-by-side delta is within the
  * noise of a shared machine; the replay is not).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -146,9 +146,53 @@ function procCpuMs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 ticks/s
 }
 
-async function raw(jobs: readonly Job[]): Promise<{ ms: number; cpuMs: number }> {
+/** Thread kinds of a Node process running sharp, by the names Linux reports for them. */
+const THREAD_KINDS = {
+  'libvips worker': 'libvips',
+  MainThread: 'main (JS)',
+  V8Worker: 'V8 helpers (GC, compiler)',
+  'libuv-worker': 'libuv pool',
+} as const;
+type ThreadKind = (typeof THREAD_KINDS)[keyof typeof THREAD_KINDS];
+
+/** CPU ms so far of each kind of thread of a process (`/proc/<pid>/task/<tid>/stat`). */
+function cpuByThreadKind(pid: number | undefined): Map<ThreadKind | 'other', number> {
+  const byKind = new Map<ThreadKind | 'other', number>();
+  const dir = `/proc/${pid ?? 'self'}/task`;
+  for (const tid of readdirSync(dir)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`${dir}/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const kind = Object.entries(THREAD_KINDS).find(([n]) => n === name)?.[1] ?? 'other';
+    byKind.set(kind, (byKind.get(kind) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+  }
+  return byKind;
+}
+
+/** `after − before`, summed over processes. */
+function cpuDelta(
+  before: readonly Map<ThreadKind | 'other', number>[],
+  after: readonly Map<ThreadKind | 'other', number>[],
+): Map<ThreadKind | 'other', number> {
+  const delta = new Map<ThreadKind | 'other', number>();
+  after.forEach((a, i) => {
+    for (const [kind, ms] of a)
+      delta.set(kind, (delta.get(kind) ?? 0) + ms - (before[i]?.get(kind) ?? 0));
+  });
+  return delta;
+}
+
+async function raw(
+  jobs: readonly Job[],
+): Promise<{ ms: number; cpuMs: number; byThread: Map<ThreadKind | 'other', number> }> {
   tuneSharpForWorker({ threadsPerPhoto: 1 });
   let next = 0;
+  const threadsBefore = cpuByThreadKind(undefined);
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
@@ -160,7 +204,11 @@ async function raw(jobs: readonly Job[]): Promise<{ ms: number; cpuMs: number }>
     }),
   );
   const used = process.cpuUsage(cpu);
-  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+  return {
+    ms: performance.now() - started,
+    cpuMs: (used.user + used.system) / 1000,
+    byThread: cpuDelta([threadsBefore], [cpuByThreadKind(undefined)]),
+  };
 }
 
 async function pipeline(
@@ -173,6 +221,8 @@ async function pipeline(
   rssMb: number[];
   rssOverTime: string;
   workerCpuMs: number;
+  /** The workers' CPU by kind of thread. */
+  byThread: Map<ThreadKind | 'other', number>;
   emulatorCpuMs: number;
   simulations: number;
   /** CPU of the IAM layer for this run's requests (replayed), and how many were judged. */
@@ -196,6 +246,7 @@ async function pipeline(
     const simulationsBefore = p.aws.access.evaluations;
     p.aws.access.startRecording();
     const workerCpuBefore = workers.map((w) => procCpuMs(w.child.pid));
+    const threadsBefore = workers.map((w) => cpuByThreadKind(w.child.pid));
     const stopSampling = sampleRss(workers.map((w) => w.child.pid));
     const started = Math.min(
       ...workers.map((w) => w.lines.find((l) => l.msg === WORKER_LOG.ready)?.at ?? Date.now()),
@@ -205,6 +256,10 @@ async function pipeline(
     );
     await p.waitForDrain(expected, { timeoutMs: 3_600_000 });
     const rssSamples = stopSampling();
+    const byThread = cpuDelta(
+      threadsBefore,
+      workers.map((w) => cpuByThreadKind(w.child.pid)),
+    );
     const emulatorCpu = process.cpuUsage(cpuBefore);
     const judged = p.aws.access.recorded ?? [];
     const replay = p.aws.access.fresh();
@@ -227,6 +282,7 @@ async function pipeline(
       rssMb: workers.map((w) => w.peakRssMb() ?? 0),
       rssOverTime: rssTimeline(rssSamples),
       workerCpuMs,
+      byThread,
       emulatorCpuMs: (emulatorCpu.user + emulatorCpu.system) / 1000,
       simulations: p.aws.access.evaluations - simulationsBefore,
       iamCpuMs: iam ? (iamCpu.user + iamCpu.system) / 1000 : 0,
@@ -288,6 +344,7 @@ const rows: string[][] = [];
 const measured: Record<string, unknown>[] = [];
 const rssRows: string[] = [];
 const iamRows: string[][] = [];
+const threadRows: string[][] = [];
 async function compare(
   label: string,
   jobs: Job[],
@@ -330,6 +387,17 @@ async function compare(
     overheadMsP95: percentile(b.overheadMs, 95),
   });
   rssRows.push(`| ${label} | ${n} | ${b.rssOverTime} |`);
+  for (const [side, byThread] of [
+    ['raw', a.byThread],
+    ['worker', b.byThread],
+  ] as const)
+    threadRows.push([
+      label,
+      side,
+      ...[...Object.values(THREAD_KINDS), 'other' as const].map((k) =>
+        ((byThread.get(k) ?? 0) / n).toFixed(1),
+      ),
+    ]);
   process.stderr.write(
     `${label}: raw ${aRate.toFixed(2)} photos/s, pipeline ${bRate.toFixed(2)} photos/s\n`,
   );
@@ -402,6 +470,10 @@ console.log(
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(
+  `\nCPU ms per photo by thread (Linux thread CPU; raw is this process during (a), worker the workers during (b)):\n\n| workload | side | ${[...Object.values(THREAD_KINDS), 'other'].join(' | ')} |\n|---|---|---:|---:|---:|---:|---:|`,
+);
+for (const r of threadRows) console.log(`| ${r.join(' | ')} |`);
 if (iamRows.length > 0) {
   console.log('\nIAM enforcement (same photos, pipeline run with and without it):\n');
   console.log(
