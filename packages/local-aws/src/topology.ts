@@ -199,5 +199,10 @@ export function workerEnvironment(
     [WORKER_ENV.queueUrl]: queue.queueUrl,
     [WORKER_ENV.deadLetterQueueUrl]: queue.deadLetterQueueUrl,
     [WORKER_ENV.bucket]: topology.bucket,
+    // Short polls locally: a stopping worker waits for its receive in progress to answer.
+    [WORKER_ENV.receiveWaitSeconds]: String(LOCAL_RECEIVE_WAIT_SECONDS),
   };
 }
+
+/** Local workers' receive wait: idle polls cost nothing here, and stops stay quick. */
+export const LOCAL_RECEIVE_WAIT_SECONDS = 1;

@@ -29,6 +29,10 @@ interface Case {
   readonly dlqCodes: readonly string[];
   /** What the worker logged for the failing photo: the error AWS's answer produces. */
   readonly logged: { readonly key: string; readonly errorCode: string; readonly step: string };
+  /** How often that photo was received (a refused photo comes back once before the DLQ). */
+  readonly receives: number;
+  /** Whether the emulator refused any request. */
+  readonly denied: boolean;
 }
 
 const REDRIVEN = 'MaxReceiveCountExceeded';
@@ -38,27 +42,38 @@ const cases: readonly Case[] = [
     succeeds: ['photo.jpg'],
     dlqCodes: ['UnsupportedFormat'],
     logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+    receives: 1,
+    denied: false,
   },
   {
     statement: 'ReadOwnInputs',
     succeeds: [],
     dlqCodes: ['AccessDenied', 'AccessDenied'],
     logged: { key: 'photo.jpg', errorCode: 'AccessDenied', step: 'download' },
+    receives: 2,
+    denied: true,
   },
   {
     statement: 'WriteOwnOutputs',
     succeeds: [],
-    dlqCodes: ['Unknown', 'Unknown'],
-    // The idempotency HEAD of its own output is refused first: S3's HEAD 403 has no body, so
-    // the SDK names it 'Unknown' — in AWS exactly as here.
-    logged: { key: 'photo.jpg', errorCode: 'Unknown', step: 'check-result' },
+    // The text file fails before any write. The photo's first receive writes without a HEAD and
+    // the PUT is refused; its second receive HEADs first, refused too: S3's HEAD 403 has no
+    // body, so the SDK names it 'Unknown' — in AWS exactly as here.
+    dlqCodes: ['UnsupportedFormat', 'Unknown'],
+    logged: { key: 'photo.jpg', errorCode: 'AccessDenied', step: 'upload' },
+    receives: 2,
+    denied: true,
   },
   {
     statement: 'ListOwnOutputs',
-    succeeds: [],
-    dlqCodes: ['Unknown', 'Unknown'],
-    // The output does not exist yet and the worker may not list it: 403 instead of 404.
-    logged: { key: 'photo.jpg', errorCode: 'Unknown', step: 'check-result' },
+    // A first receive writes without reading the result first, so a new photo needs no listing.
+    // ListBucket is what makes a redelivered photo's HEAD of a missing result a 404, not a 403:
+    // proven against the rendered policy in infra/src/access.test.ts ("gets 404, not 403").
+    succeeds: ['photo.jpg'],
+    dlqCodes: ['UnsupportedFormat'],
+    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+    receives: 1,
+    denied: false,
   },
   {
     statement: 'DeadLetterToOwnDlq',
@@ -67,6 +82,8 @@ const cases: readonly Case[] = [
     // The worker judges the text file permanent, but may not dead-letter it with its reason:
     // the message comes back until the redrive policy moves it, without the reason.
     logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+    receives: 2,
+    denied: true,
   },
 ];
 
@@ -103,8 +120,8 @@ describe('a worker policy missing one statement fails the run as AWS would', () 
           step: c.logged.step,
         });
         // Refused photos are received again (receive count 2) before they are dead-lettered.
-        expect(refused.length).toBe(c.statement ? 2 : 1);
-        expect(pipeline.aws.access.denials.length > 0).toBe(c.statement !== undefined);
+        expect(refused.length).toBe(c.receives);
+        expect(pipeline.aws.access.denials.length > 0).toBe(c.denied);
       } finally {
         await pipeline.stop();
       }

@@ -21,6 +21,11 @@ export const WORKER_ENV = {
   logLevel: 'DARKROOM_LOG_LEVEL',
   /** SQS messages per receive (1–10). */
   batchSize: 'DARKROOM_BATCH_SIZE',
+  /**
+   * Seconds a receive waits for messages (0–20; RECEIVE_WAIT_SECONDS unless set). A drain waits
+   * for the receive in progress to answer, so this is also what a stop may take on an idle queue.
+   */
+  receiveWaitSeconds: 'DARKROOM_RECEIVE_WAIT_SECONDS',
 } as const;
 
 /** Environment variables of the options every operation shares. */

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
   HEALTH_PORT,
+  RECEIVE_WAIT_SECONDS,
   SHUTDOWN_GRACE_SECONDS,
   VISIBILITY_TIMEOUT_SECONDS,
   WORKER_ENV,
@@ -20,6 +21,8 @@ export const CONFIG_LIMITS = {
   // must come before it runs out (SQS's own maximum is 12 h).
   visibilityTimeoutSeconds: { min: 2, max: 43_200 },
   shutdownGraceSeconds: { min: 1, max: 3_600 },
+  // SQS's own range for WaitTimeSeconds.
+  receiveWaitSeconds: { min: 0, max: 20 },
   healthPort: { min: 0, max: 65_535 },
 } as const;
 
@@ -81,6 +84,10 @@ function schema(defaultConcurrency: number) {
       CONFIG_LIMITS.shutdownGraceSeconds,
       SHUTDOWN_GRACE_SECONDS,
     ),
+    [CONFIG_ENV.receiveWaitSeconds]: intFromEnv(
+      CONFIG_LIMITS.receiveWaitSeconds,
+      RECEIVE_WAIT_SECONDS,
+    ),
     [CONFIG_ENV.healthPort]: intFromEnv(CONFIG_LIMITS.healthPort, HEALTH_PORT),
     [CONFIG_ENV.healthHost]: z
       .string()
@@ -112,6 +119,8 @@ export interface WorkerConfig {
   /** Messages per receive, up to SQS's 10. */
   readonly batchSize: number;
   readonly visibilityTimeoutSeconds: number;
+  /** Long-poll wait of each receive. */
+  readonly receiveWaitSeconds: number;
   /** How long SIGTERM waits for photos in flight before releasing them. */
   readonly shutdownGraceSeconds: number;
   /** 0 picks a free port (tests). */
@@ -147,6 +156,7 @@ export function loadConfig(
     concurrency: v[CONFIG_ENV.concurrency],
     batchSize: v[CONFIG_ENV.batchSize],
     visibilityTimeoutSeconds: v[CONFIG_ENV.visibilityTimeoutSeconds],
+    receiveWaitSeconds: v[CONFIG_ENV.receiveWaitSeconds],
     shutdownGraceSeconds: v[CONFIG_ENV.shutdownGraceSeconds],
     healthPort: v[CONFIG_ENV.healthPort],
     healthHost: v[CONFIG_ENV.healthHost] || '0.0.0.0',

@@ -102,6 +102,7 @@ describe('worker process', () => {
       DARKROOM_HEALTH_PORT: '0',
       DARKROOM_CONCURRENCY: '2',
       DARKROOM_SHUTDOWN_GRACE_SECONDS: '8',
+      DARKROOM_RECEIVE_WAIT_SECONDS: '1',
     };
     const slow = spawnWorker({ ...env, DARKROOM_TEST_DELAY_MS: '1500' });
     children.push(slow.child);

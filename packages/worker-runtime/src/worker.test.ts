@@ -59,6 +59,7 @@ async function start(
       DARKROOM_BUCKET: BUCKET,
       DARKROOM_HEALTH_PORT: '0',
       DARKROOM_CONCURRENCY: '2',
+      DARKROOM_RECEIVE_WAIT_SECONDS: '1',
       ...extra,
     },
     healthHost: '127.0.0.1',
@@ -325,6 +326,17 @@ describe('worker against a real S3/SQS API', () => {
     await stopping;
     expect(await exists('output/grayscale/in-flight.jpg')).toBe(true);
     expect(await queueEmpty()).toBe(true);
+  });
+
+  it('a photo sent while a worker drains is handed back at once, not hidden by its last long poll', async () => {
+    const worker = await start({ DARKROOM_RECEIVE_WAIT_SECONDS: '3' });
+    const source = await upload('input/grayscale/late.jpg', photo);
+    const stopped = worker.stop('scale-in');
+    await new Promise((r) => setTimeout(r, 300));
+    await notify([source]);
+    await stopped;
+    // Visible again now, for the next worker — not in flight until its visibility timeout.
+    expect(await emulator.counts(queues.queueUrl)).toEqual({ visible: 1, inFlight: 0 });
   });
 
   it('skips S3 console "folder" objects: counted, logged, deleted, never dead-lettered', async () => {

@@ -14,7 +14,7 @@ import {
   resolveOptions,
   tuneSharpForWorker,
 } from '@darkroom/image-ops';
-import { MAX_RECEIVE_COUNT, RECEIVE_WAIT_SECONDS, WORKER_LOG } from '@darkroom/pipeline-spec';
+import { MAX_RECEIVE_COUNT, WORKER_LOG } from '@darkroom/pipeline-spec';
 import pino, { type Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { type AwsClients, createAwsClients } from './aws.ts';
@@ -222,7 +222,7 @@ function createConsumer(
     queueUrl: config.queueUrl,
     sqs: clients.sqs,
     batchSize: config.batchSize,
-    waitTimeSeconds: RECEIVE_WAIT_SECONDS,
+    waitTimeSeconds: config.receiveWaitSeconds,
     visibilityTimeout: config.visibilityTimeoutSeconds,
     heartbeatInterval: Math.max(1, Math.floor(config.visibilityTimeoutSeconds / 3)),
     messageSystemAttributeNames: ['ApproximateReceiveCount'],
@@ -324,7 +324,11 @@ async function drain(running: Running, reason: string): Promise<void> {
   running.draining.abort();
   consumer.stop();
   const deadline = started + config.shutdownGraceSeconds * 1000;
-  while (handler.unsettled().length > 0 && Date.now() < deadline)
+  // Wait for the receive in progress too: SQS does not cancel a long poll whose client went
+  // away, so a message it takes after the process exits would stay hidden for the visibility
+  // timeout (aws/aws-sdk-js#2350, aws/aws-sdk-java-v2#1395). Taken during the drain, it is
+  // turned away by the gates and released at once.
+  while ((handler.unsettled().length > 0 || consumer.status.isPolling) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
   const left = handler.unsettled();
   if (left.length > 0) await releaseNow(running, left);
