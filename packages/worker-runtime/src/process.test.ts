@@ -37,7 +37,8 @@ function spawnWorker(env: Record<string, string>): Running {
   });
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, at: Date.now() })),
+    // 'close', not 'exit': only then has all of its output been read (its last line included).
+    child.on('close', (code) => resolve({ code, at: Date.now() })),
   );
   return { child, lines, stderr: () => stderr, exited };
 }
