@@ -1,6 +1,7 @@
 /** AWS SDK v3 clients for a worker, pointed at AWS or at an emulator endpoint. */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { HttpRequest } from '@smithy/core/protocols';
 import type { FinalizeRequestMiddleware, Pluggable } from '@smithy/types';
 import type { WorkerConfig } from './config.ts';
 
@@ -49,7 +50,7 @@ export function unsignedChecksummedPayloadMiddleware<
 >(): FinalizeRequestMiddleware<Input, Output> {
   return (next) => (args) => {
     const request = args.request;
-    if (isSignableRequest(request) && request.body !== undefined) {
+    if (HttpRequest.isInstance(request) && request.body !== undefined) {
       const inTransitSafe = request.protocol === 'https:' || LOOPBACK_HOSTS.has(request.hostname);
       const checksummed = Object.keys(request.headers).some((h) => CHECKSUM_HEADER.test(h));
       if (inTransitSafe && checksummed) request.headers[PAYLOAD_HASH_HEADER] = UNSIGNED_PAYLOAD;
@@ -74,22 +75,4 @@ function unsignedChecksummedPayload<Input extends object, Output extends object>
       });
     },
   };
-}
-
-interface SignableRequest {
-  protocol: string;
-  hostname: string;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-
-function isSignableRequest(request: unknown): request is SignableRequest {
-  return (
-    typeof request === 'object' &&
-    request !== null &&
-    'protocol' in request &&
-    'hostname' in request &&
-    'headers' in request &&
-    typeof request.headers === 'object'
-  );
 }

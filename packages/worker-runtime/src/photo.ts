@@ -269,10 +269,11 @@ async function readWhole(
   pool: SourceBufferPool,
 ): Promise<SourceBuffer> {
   if (!(body instanceof Readable) || length === undefined) {
-    const bytes =
-      body instanceof Readable
-        ? Buffer.concat(await body.toArray())
-        : Buffer.from(await body.transformToByteArray());
+    if (body instanceof Readable)
+      return { bytes: Buffer.concat(await body.toArray()), release: () => undefined };
+    const array = await body.transformToByteArray();
+    // A view of the SDK's array, not a copy.
+    const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
     return { bytes, release: () => undefined };
   }
   const source = pool.take(length);
