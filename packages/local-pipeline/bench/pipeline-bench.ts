@@ -3,12 +3,14 @@
  * survives the full pipeline (S3 GET → worker → S3 PUT, SQS receive/delete, process boundaries),
  * measured side by side in one run on the same photos with the same CPU:
  *   (a) raw: image-ops in this process, 2 photos in flight (2 lanes on 2 cores);
- *   (b) pipeline: 2 worker processes × 1 photo each, photos uploaded beforehand (upload not timed;
- *       timing runs from the workers being ready to the last photo stored).
+ *   (b) pipeline: 2 worker processes × 1 photo each; photos uploaded while the workers are
+ *       paused (upload not timed; timing runs from their release to the last photo stored).
+ * Each side first processes `--warmup` photos per operation, not measured (see warmupFor).
  * Reports b/a per operation and for a 40/40/20 mix, plus per-photo worker overhead outside sharp,
  * writes the same figures as JSON for the capacity planner (`--json FILE`), and prints each
- * worker's RSS over time (sampled every second; workers run with the image's
- * MALLOC_ARENA_MAX=2, as does this process through the nx target).
+ * worker's RSS over time (sampled every second). Workers run with the image's allocator settings
+ * (`WORKER_PROCESS_ENV`), and so does this process, raw lanes included (it re-runs itself under
+ * them).
  *
  * `--memory N`: instead, one worker with 2 photos in flight processes N photos of each selected
  * operation (cycling through the input files) and the RSS timeline is the result.
@@ -20,6 +22,7 @@
  * through a cold copy of the emulator's access control (the side-by-side delta is within the
  * noise of a shared machine; the replay is not).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, dirname } from 'node:path';
@@ -30,7 +33,6 @@ import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import {
   OPERATIONS,
   type Operation,
-  WORKER_LOG,
   WORKER_PROCESS_ENV,
   isPhotoLine,
 } from '@darkroom/pipeline-spec';
@@ -44,6 +46,24 @@ import {
   waitUntilReady,
 } from '../src/index.ts';
 import { percentile } from '../src/stats.ts';
+
+runUnderWorkerAllocator();
+
+/**
+ * glibc reads its malloc settings once, at start-up, so this process re-runs itself under the
+ * workers' (`WORKER_PROCESS_ENV`) when started without them: the raw lanes then run image-ops
+ * under the same allocator as the workers, and raw ÷ worker measures the worker's own cost, not
+ * two allocators (the mmap threshold alone moves libvips' CPU per thumbnail by ~5 %, see README).
+ */
+function runUnderWorkerAllocator(): void {
+  const malloc = Object.entries(WORKER_PROCESS_ENV).filter(([name]) => name.startsWith('MALLOC_'));
+  if (malloc.every(([name, value]) => process.env[name] === value)) return;
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...Object.fromEntries(malloc) },
+  });
+  process.exit(child.status ?? 1);
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -61,6 +81,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     soak: { type: 'boolean', default: false },
     photos: { type: 'string', default: '2000' },
+    // Photos per operation each side processes before measuring (see warmupFor).
+    warmup: { type: 'string', default: '26' },
   },
   allowNegative: true,
 });
@@ -138,12 +160,26 @@ function rssTimeline(samples: readonly number[][]): string {
   return picks.map((i) => (samples[i] ?? []).map((mb) => mb.toFixed(0)).join('+')).join(' → ');
 }
 
-function procCpuMs(pid: number | undefined): number {
-  const fields =
+/** Fields of `/proc/<pid>/stat` after the command name (state first). */
+function procStat(pid: number | undefined): string[] {
+  return (
     readFileSync(`/proc/${pid ?? 'self'}/stat`, 'utf8')
       .split(') ')[1]
-      ?.split(' ') ?? [];
+      ?.split(' ') ?? []
+  );
+}
+
+function procCpuMs(pid: number | undefined): number {
+  const fields = procStat(pid);
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 ticks/s
+}
+
+/**
+ * Minor page faults so far: each is a fresh page the kernel zeroes, which is how memory handed
+ * back to the system and taken again shows up as CPU.
+ */
+function procMinorFaults(pid: number | undefined): number {
+  return Number(procStat(pid)[7]);
 }
 
 /** Thread kinds of a Node process running sharp, by the names Linux reports for them. */
@@ -187,12 +223,41 @@ function cpuDelta(
   return delta;
 }
 
-async function raw(
-  jobs: readonly Job[],
-): Promise<{ ms: number; cpuMs: number; byThread: Map<ThreadKind | 'other', number> }> {
+/**
+ * The photos each side processes before it is measured: the first `--warmup` of each
+ * operation's jobs under other names. A worker's first photos pay once for what a pod pays once
+ * in its life (lazily loaded SDK modules, V8 compiling the hot path), as its start-up does,
+ * which the bench already leaves out; the raw lanes warm up on the same photos.
+ */
+function warmupFor(jobs: readonly Job[]): Job[] {
+  const perOperation = Number(args.warmup);
+  const ops = [...new Set(jobs.map((j) => j.operation))];
+  return ops.flatMap((op) =>
+    jobs
+      .filter((j) => j.operation === op)
+      .slice(0, perOperation)
+      .map((j) => ({ ...j, name: `warmup/${j.name}` })),
+  );
+}
+
+/** Photos per operation. */
+function countByOperation(jobs: readonly Job[]): Partial<Record<Operation, number>> {
+  const counts: Partial<Record<Operation, number>> = {};
+  for (const j of jobs) counts[j.operation] = (counts[j.operation] ?? 0) + 1;
+  return counts;
+}
+
+async function raw(jobs: readonly Job[]): Promise<{
+  ms: number;
+  cpuMs: number;
+  byThread: Map<ThreadKind | 'other', number>;
+  minorFaults: number;
+}> {
   tuneSharpForWorker({ threadsPerPhoto: 1 });
+  for (const job of warmupFor(jobs)) await imageOperations[job.operation](job.bytes);
   let next = 0;
   const threadsBefore = cpuByThreadKind(undefined);
+  const faultsBefore = procMinorFaults(undefined);
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
@@ -208,6 +273,7 @@ async function raw(
     ms: performance.now() - started,
     cpuMs: (used.user + used.system) / 1000,
     byThread: cpuDelta([threadsBefore], [cpuByThreadKind(undefined)]),
+    minorFaults: procMinorFaults(undefined) - faultsBefore,
   };
 }
 
@@ -223,6 +289,7 @@ async function pipeline(
   workerCpuMs: number;
   /** The workers' CPU by kind of thread. */
   byThread: Map<ThreadKind | 'other', number>;
+  minorFaults: number;
   emulatorCpuMs: number;
   simulations: number;
   /** CPU of the IAM layer for this run's requests (replayed), and how many were judged. */
@@ -238,23 +305,26 @@ async function pipeline(
     iam,
   });
   try {
-    for (const job of jobs) await p.upload(job.operation, job.name, job.bytes);
+    const warmup = warmupFor(jobs);
+    for (const job of warmup) await p.upload(job.operation, job.name, job.bytes);
     await p.aws.settled();
     const workers = workersFor(ops).map((op) => p.addWorker(op));
     await waitUntilReady(workers);
+    await p.waitForDrain(countByOperation(warmup), { timeoutMs: 3_600_000 });
+    // Paused while the measured photos go up, so the run starts with all of them queued.
+    for (const w of workers) w.child.kill('SIGSTOP');
+    for (const job of jobs) await p.upload(job.operation, job.name, job.bytes);
+    await p.aws.settled();
     const cpuBefore = process.cpuUsage();
     const simulationsBefore = p.aws.access.evaluations;
     p.aws.access.startRecording();
     const workerCpuBefore = workers.map((w) => procCpuMs(w.child.pid));
+    const faultsBefore = workers.map((w) => procMinorFaults(w.child.pid));
     const threadsBefore = workers.map((w) => cpuByThreadKind(w.child.pid));
     const stopSampling = sampleRss(workers.map((w) => w.child.pid));
-    const started = Math.min(
-      ...workers.map((w) => w.lines.find((l) => l.msg === WORKER_LOG.ready)?.at ?? Date.now()),
-    );
-    const expected = Object.fromEntries(
-      ops.map((op) => [op, jobs.filter((j) => j.operation === op).length]),
-    );
-    await p.waitForDrain(expected, { timeoutMs: 3_600_000 });
+    const started = Date.now();
+    for (const w of workers) w.child.kill('SIGCONT');
+    await p.waitForDrain(countByOperation([...warmup, ...jobs]), { timeoutMs: 3_600_000 });
     const rssSamples = stopSampling();
     const byThread = cpuDelta(
       threadsBefore,
@@ -270,8 +340,14 @@ async function pipeline(
       (sum, w, i) => sum + procCpuMs(w.child.pid) - (workerCpuBefore[i] ?? 0),
       0,
     );
+    const minorFaults = workers.reduce(
+      (sum, w, i) => sum + procMinorFaults(w.child.pid) - (faultsBefore[i] ?? 0),
+      0,
+    );
     const photoLines = workers.flatMap((w) =>
-      w.lines.filter(isPhotoLine).filter((l) => l.outcome === 'processed'),
+      w.lines
+        .filter(isPhotoLine)
+        .filter((l) => l.outcome === 'processed' && !l.key.includes('/warmup/')),
     );
     // The timeline is what matters over a long run; the lines need not stay in memory.
     for (const w of workers) w.lines.length = 0;
@@ -283,6 +359,7 @@ async function pipeline(
       rssOverTime: rssTimeline(rssSamples),
       workerCpuMs,
       byThread,
+      minorFaults,
       emulatorCpuMs: (emulatorCpu.user + emulatorCpu.system) / 1000,
       simulations: p.aws.access.evaluations - simulationsBefore,
       iamCpuMs: iam ? (iamCpu.user + iamCpu.system) / 1000 : 0,
@@ -387,16 +464,17 @@ async function compare(
     overheadMsP95: percentile(b.overheadMs, 95),
   });
   rssRows.push(`| ${label} | ${n} | ${b.rssOverTime} |`);
-  for (const [side, byThread] of [
-    ['raw', a.byThread],
-    ['worker', b.byThread],
+  for (const [side, run] of [
+    ['raw', a],
+    ['worker', b],
   ] as const)
     threadRows.push([
       label,
       side,
       ...[...Object.values(THREAD_KINDS), 'other' as const].map((k) =>
-        ((byThread.get(k) ?? 0) / n).toFixed(1),
+        ((run.byThread.get(k) ?? 0) / n).toFixed(1),
       ),
+      (run.minorFaults / n).toFixed(0),
     ]);
   process.stderr.write(
     `${label}: raw ${aRate.toFixed(2)} photos/s, pipeline ${bRate.toFixed(2)} photos/s\n`,
@@ -471,7 +549,7 @@ console.log(
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(
-  `\nCPU ms per photo by thread (Linux thread CPU; raw is this process during (a), worker the workers during (b)):\n\n| workload | side | ${[...Object.values(THREAD_KINDS), 'other'].join(' | ')} |\n|---|---|---:|---:|---:|---:|---:|`,
+  `\nCPU ms per photo by thread (Linux thread CPU; raw is this process during (a), worker the workers during (b)), and minor page faults per photo:\n\n| workload | side | ${[...Object.values(THREAD_KINDS), 'other'].join(' | ')} | page faults |\n|---|---|---:|---:|---:|---:|---:|---:|`,
 );
 for (const r of threadRows) console.log(`| ${r.join(' | ')} |`);
 if (iamRows.length > 0) {

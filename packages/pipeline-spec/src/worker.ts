@@ -67,7 +67,10 @@ export type OperationOptionName<Op extends Operation> = keyof (typeof OPERATION_
  * - `MALLOC_MMAP_THRESHOLD_=1048576`: blocks of 1 MB and more (libvips' decoded images, tens of
  *   MB each) are mapped and unmapped on their own instead of carved from the arenas, so their
  *   memory returns to the system when the photo is done. Over 400 watermarks of 4–17 MP at 2
- *   in flight the peak RSS fell from 567 to 486–490 MB, at no CPU cost the bench could measure;
+ *   in flight the peak RSS fell from 567 to 486–490 MB. The price is fresh pages the kernel
+ *   zeroes for each photo: ~4,000 minor faults and ~5 % more libvips CPU per thumbnail than
+ *   glibc's own sliding threshold (`npm run bench:pipeline` shows faults per photo; the bench's
+ *   raw lanes run under these settings too, so its ratio compares like with like);
  * - `--max-semi-space-size=16` (MB): each photo passes several MB of short-lived buffers and
  *   SDK objects through the young generation; V8's default 16 MB young generation made garbage
  *   collection the largest part of the worker's CPU outside libvips (CPU profile under
