@@ -328,6 +328,21 @@ describe('worker against a real S3/SQS API', () => {
     expect(await queueEmpty()).toBe(true);
   });
 
+  it('a photo still in flight when the grace period runs out is released at once for another worker, not hidden for its visibility timeout', async () => {
+    let started = 0;
+    const tooSlow: RunImageOperation<'grayscale'> = async (input, options) => {
+      started++;
+      await new Promise((r) => setTimeout(r, 4_000));
+      return imageOperations.grayscale(input, options);
+    };
+    const worker = await start({ DARKROOM_SHUTDOWN_GRACE_SECONDS: '1' }, tooSlow);
+    await notify([await upload('input/grayscale/unfinished.jpg', photo)]);
+    await until(async () => started === 1);
+    await worker.stop('scale-in');
+    // The queue's visibility timeout is 30 s: without the release it would stay in flight.
+    expect(await emulator.counts(queues.queueUrl)).toEqual({ visible: 1, inFlight: 0 });
+  });
+
   it('a photo sent while a worker drains is handed back at once, not hidden by its last long poll', async () => {
     const worker = await start({ DARKROOM_RECEIVE_WAIT_SECONDS: '3' });
     const source = await upload('input/grayscale/late.jpg', photo);
