@@ -71,6 +71,22 @@ async function start(
   return worker;
 }
 
+/** Grayscale that first waits `delayMs`, counting the photos it was given. */
+function slowedGrayscale(delayMs: number): {
+  run: RunImageOperation<'grayscale'>;
+  calls: () => number;
+} {
+  let calls = 0;
+  return {
+    run: async (input, options) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, delayMs));
+      return imageOperations.grayscale(input, options);
+    },
+    calls: () => calls,
+  };
+}
+
 async function upload(
   key: string,
   body: Buffer,
@@ -238,18 +254,13 @@ describe('worker against a real S3/SQS API', () => {
   });
 
   it('extends visibility of a slow photo so a second worker never processes it too', async () => {
-    let calls = 0;
-    const slow: RunImageOperation<'grayscale'> = async (input, options) => {
-      calls++;
-      await new Promise((r) => setTimeout(r, 5_000));
-      return imageOperations.grayscale(input, options);
-    };
-    await start({ DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '2' }, slow);
-    await start({ DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '2' }, slow);
+    const slow = slowedGrayscale(5_000);
+    await start({ DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '2' }, slow.run);
+    await start({ DARKROOM_VISIBILITY_TIMEOUT_SECONDS: '2' }, slow.run);
     await notify([await upload('input/grayscale/slow.jpg', photo)]);
     await until(() => exists('output/grayscale/slow.jpg'), 20_000);
     await until(queueEmpty);
-    expect(calls).toBe(1);
+    expect(slow.calls()).toBe(1);
   });
 
   it('a message redelivered after a crash that followed the write (receive count 2) finds its result and skips the work', async () => {
@@ -306,19 +317,14 @@ describe('worker against a real S3/SQS API', () => {
   });
 
   it('while draining, readiness drops and liveness holds, and the photo in flight still finishes', async () => {
-    let started = 0;
-    const slow: RunImageOperation<'grayscale'> = async (input, options) => {
-      started++;
-      await new Promise((r) => setTimeout(r, 1_500));
-      return imageOperations.grayscale(input, options);
-    };
-    const worker = await start({}, slow);
+    const slow = slowedGrayscale(1_500);
+    const worker = await start({}, slow.run);
     const base = `http://127.0.0.1:${worker.healthPort}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/process_resident_memory_bytes/);
     await notify([await upload('input/grayscale/in-flight.jpg', photo)]);
-    await until(async () => started === 1);
+    await until(async () => slow.calls() === 1);
     const stopping = worker.stop('test drain');
     const ready = await fetch(`${base}/readyz`);
     expect([ready.status, await ready.text()]).toEqual([503, 'draining']);
@@ -329,15 +335,10 @@ describe('worker against a real S3/SQS API', () => {
   });
 
   it('a photo still in flight when the grace period runs out is released at once for another worker, not hidden for its visibility timeout', async () => {
-    let started = 0;
-    const tooSlow: RunImageOperation<'grayscale'> = async (input, options) => {
-      started++;
-      await new Promise((r) => setTimeout(r, 4_000));
-      return imageOperations.grayscale(input, options);
-    };
-    const worker = await start({ DARKROOM_SHUTDOWN_GRACE_SECONDS: '1' }, tooSlow);
+    const tooSlow = slowedGrayscale(4_000);
+    const worker = await start({ DARKROOM_SHUTDOWN_GRACE_SECONDS: '1' }, tooSlow.run);
     await notify([await upload('input/grayscale/unfinished.jpg', photo)]);
-    await until(async () => started === 1);
+    await until(async () => tooSlow.calls() === 1);
     await worker.stop('scale-in');
     // The queue's visibility timeout is 30 s: without the release it would stay in flight.
     expect(await emulator.counts(queues.queueUrl)).toEqual({ visible: 1, inFlight: 0 });
