@@ -65,6 +65,10 @@ const ctx: PhotoContext<'grayscale'> = {
 const redelivery = { receiveCount: 2 };
 const firstDelivery = { receiveCount: 1 };
 
+/** The one photo most cases are about, `input/grayscale/a.jpg`, at `eTag` and `sequencer`. */
+const processA = (eTag: string, sequencer: string, delivery: { receiveCount: number }) =>
+  processPhoto(ctx, event('input/grayscale/a.jpg', eTag, sequencer), delivery);
+
 function event(key: string, eTag: string, sequencer: string): S3ObjectEvent {
   const parsed = parseS3EventMessage(s3EventBody('photos', [{ key, size: 1, eTag, sequencer }]));
   if (parsed.kind !== 'records' || !parsed.records[0]) throw new Error('no record');
@@ -88,11 +92,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
   it('a new photo costs one GET (If-Match the event ETag) and one PUT (If-None-Match *), no HEAD', async () => {
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).resolves({});
-    const photo = await processPhoto(
-      ctx,
-      event('input/grayscale/a.jpg', 'e1', '0A'),
-      firstDelivery,
-    );
+    const photo = await processA('e1', '0A', firstDelivery);
     expect(photo.outcome).toBe('processed');
     expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
     expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input.IfMatch).toBe('"e1"');
@@ -106,11 +106,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A'));
-    const photo = await processPhoto(
-      ctx,
-      event('input/grayscale/a.jpg', 'e1', '0B'),
-      firstDelivery,
-    );
+    const photo = await processA('e1', '0B', firstDelivery);
     expect(photo.outcome).toBe('duplicate');
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
     expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(1);
@@ -120,11 +116,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).rejectsOnce(awsError('PreconditionFailed', 412)).resolves({});
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
-    const photo = await processPhoto(
-      ctx,
-      event('input/grayscale/a.jpg', 'e2', '0B'),
-      firstDelivery,
-    );
+    const photo = await processA('e2', '0B', firstDelivery);
     expect(photo.outcome).toBe('processed');
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts.map((p) => [p.IfNoneMatch, p.IfMatch])).toEqual([
@@ -136,7 +128,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
   it('a redelivered message reads the result first: a photo whose result was stored before a crash is not processed again', async () => {
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A'));
     runs = 0;
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
+    const photo = await processA('e1', '0A', redelivery);
     expect(photo.outcome).toBe('duplicate');
     expect(runs).toBe(0);
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
@@ -146,7 +138,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
     s3.on(GetObjectCommand).rejects(awsError('PreconditionFailed', 412));
     runs = 0;
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
+    const photo = await processA('e1', '0A', redelivery);
     expect(photo.outcome).toBe('superseded');
     expect(runs).toBe(0);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
@@ -154,7 +146,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
 
   it('a result of a newer source version already there means superseded, without reading the source', async () => {
     s3.on(HeadObjectCommand).resolves(stored('e2', '0B'));
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
+    const photo = await processA('e1', '0A', redelivery);
     expect(photo.outcome).toBe('superseded');
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
@@ -165,7 +157,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
       .resolves(stored('e2', '0B', '"r2"'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
+    const photo = await processA('e1', '0A', redelivery);
     expect(photo.outcome).toBe('superseded');
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
@@ -174,7 +166,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).resolves({});
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'), redelivery);
+    const photo = await processA('e2', '0B', redelivery);
     expect(photo.outcome).toBe('processed');
     expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({ IfMatch: '"r1"' });
   });
@@ -183,7 +175,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).rejectsOnce(awsError('ConditionalRequestConflict', 409)).resolves({});
-    const photo = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'), redelivery);
+    const photo = await processA('e2', '0B', redelivery);
     expect(photo.outcome).toBe('processed');
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(2);
   });
@@ -192,9 +184,7 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     s3.on(HeadObjectCommand).resolves(stored('e1', 'FF'));
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).resolves({});
-    expect(
-      (await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0100'), redelivery)).outcome,
-    ).toBe('processed');
+    expect((await processA('e2', '0100', redelivery)).outcome).toBe('processed');
   });
 
   it('a receive of many photos holds at most concurrency + 1 sources in memory (one download ahead)', async () => {
