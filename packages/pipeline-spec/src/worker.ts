@@ -71,15 +71,19 @@ export type OperationOptionName<Op extends Operation> = keyof (typeof OPERATION_
  *   zeroes for each photo: ~4,000 minor faults and ~5 % more libvips CPU per thumbnail than
  *   glibc's own sliding threshold (`npm run bench:pipeline` shows faults per photo; the bench's
  *   raw lanes run under these settings too, so its ratio compares like with like);
- * - `--max-semi-space-size=16` (MB): each photo passes several MB of short-lived buffers and
- *   SDK objects through the young generation; V8's default 16 MB young generation made garbage
- *   collection the largest part of the worker's CPU outside libvips (CPU profile under
- *   `npm run bench:pipeline -- --cpu-prof`), a 48 MB one halves it.
+ * - `--max-semi-space-size=2` (MB): a small young generation, scavenged every few photos. Node
+ *   reads each download in 64 KB buffers and copies the body out of them again, memory V8
+ *   counts as external and frees only when it collects the buffers' objects. A young generation
+ *   allowed to grow to 16 MB was scavenged about once per 100 photos, so those buffers piled up
+ *   to V8's 64 MB external limit first and forced a full mark-compact ("external memory
+ *   pressure", `--trace-incremental-marking`) every ~20 photos: 5–6 per 104 thumbnails, ~1.5 ms
+ *   of the worker's CPU per photo. At 2 MB: ~45 scavenges and no full GC over the same photos,
+ *   and lower RSS (`npm run bench:pipeline`; test: local-pipeline `worker-process.test.ts`).
  */
 export const WORKER_PROCESS_ENV = {
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '1048576',
-  NODE_OPTIONS: '--max-semi-space-size=16',
+  NODE_OPTIONS: '--max-semi-space-size=2',
 } as const;
 
 /**
