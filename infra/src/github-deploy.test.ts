@@ -1,7 +1,24 @@
+/**
+ * infra/bootstrap under mocks: the roles it renders are judged like the data plane's, with the
+ * tokens GitHub mints for each kind of job and the requests each job makes, each allowed request
+ * with a denied twin (a pull request writing prod state or decrypting prod secrets, a push to main
+ * without the prod environment assuming the prod role).
+ */
+import {
+  DELIVERY_ROLES,
+  type DeliveryStack,
+  type PolicyDocument,
+  type TrustPolicyDocument,
+  decide,
+  deliveryRoleName,
+  mayAssumeWithWebIdentity,
+} from '@darkroom/access';
+import { TRUSTED_TOKEN, deliveryRequests, githubTokens } from '@darkroom/access/testing/delivery';
 import { describe, expect, it } from 'vitest';
-import { GITHUB_OIDC_HOST, GitHubDeploy, githubSubjects } from './github-deploy.ts';
+import { GITHUB_OIDC_HOST, GitHubDeploy } from './github-deploy.ts';
 import {
   ACCOUNT_ID,
+  REGION,
   installMocks,
   one,
   ofType,
@@ -11,96 +28,98 @@ import {
 
 const REPO = 'darkroom-photo/darkroom';
 const PROVIDER = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_HOST}`;
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Principal?: { Federated?: string };
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-/**
- * What STS decides for AssumeRoleWithWebIdentity with a GitHub token: some Allow statement for
- * this provider whose every condition holds (StringEquals: the claim equals one of the values).
- */
-function mayAssume(trustPolicy: string, claims: { aud: string; sub: string }): boolean {
-  const { Statement } = JSON.parse(trustPolicy) as { Statement: Statement[] };
-  return Statement.some((s) => {
-    const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
-    if (s.Effect !== 'Allow' || !actions.includes('sts:AssumeRoleWithWebIdentity')) return false;
-    if (s.Principal?.Federated !== PROVIDER) return false;
-    return Object.entries(s.Condition ?? {}).every(([operator, keys]) => {
-      if (operator !== 'StringEquals') return false; // anything looser is a failure here
-      return Object.entries(keys).every(([key, values]) => {
-        const claim =
-          key === `${GITHUB_OIDC_HOST}:aud`
-            ? claims.aud
-            : key === `${GITHUB_OIDC_HOST}:sub`
-              ? claims.sub
-              : undefined;
-        return claim !== undefined && (Array.isArray(values) ? values : [values]).includes(claim);
-      });
-    });
-  });
-}
+const STATE_BUCKET = 'darkroom-pulumi-state-123456789012';
 
 async function bootstrap(createOidcProvider: boolean): Promise<MockedProgram> {
   const program = await installMocks('bootstrap');
   new GitHubDeploy('github', {
     repository: REPO,
-    branch: 'main',
-    prodEnvironment: 'prod',
-    stateBucketName: 'darkroom-pulumi-state-123456789012',
+    project: 'darkroom',
+    stateBucketName: STATE_BUCKET,
     createOidcProvider,
   });
   await settle(program);
   return program;
 }
 
-const trustOf = (program: MockedProgram, role: 'preview' | 'deploy'): string =>
-  String(one(program, 'aws:iam/role:Role', `github-${role}`).inputs['assumeRolePolicy']);
-const token = (sub: string, aud = 'sts.amazonaws.com') => ({ aud, sub });
+const json = <T>(value: unknown) => JSON.parse(String(value)) as T;
+const roleName = (r: (typeof DELIVERY_ROLES)[number]) => `github-${r.mode}-${r.stack}`;
+const keyArn = (stack: DeliveryStack) =>
+  `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/github-secrets-${stack}`;
 
 describe('GitHub deploy roles (infra/bootstrap)', () => {
-  it('let only main and the prod environment of this repository deploy', async () => {
+  it.each(DELIVERY_ROLES)('the $mode-$stack role trusts only its one kind of job', async (r) => {
     const program = await bootstrap(true);
-    const trust = trustOf(program, 'deploy');
-    const s = githubSubjects({ repository: REPO, branch: 'main', prodEnvironment: 'prod' });
-    expect(mayAssume(trust, token(s.branch))).toBe(true);
-    expect(mayAssume(trust, token(s.prodEnvironment))).toBe(true);
-    // Denied twins: a pull request, another branch, another environment, another repository,
-    // a token minted for another audience.
-    expect(mayAssume(trust, token(s.pullRequest))).toBe(false);
-    expect(mayAssume(trust, token(`repo:${REPO}:ref:refs/heads/feature`))).toBe(false);
-    expect(mayAssume(trust, token(`repo:${REPO}:environment:dev`))).toBe(false);
-    expect(mayAssume(trust, token('repo:someone/fork:ref:refs/heads/main'))).toBe(false);
-    expect(mayAssume(trust, token(s.branch, 'https://github.com/someone'))).toBe(false);
-  });
-
-  it('let pull requests of this repository preview, read-only, and never deploy', async () => {
-    const program = await bootstrap(true);
-    const trust = trustOf(program, 'preview');
-    expect(mayAssume(trust, token(`repo:${REPO}:pull_request`))).toBe(true);
-    expect(mayAssume(trust, token('repo:someone/other:pull_request'))).toBe(false);
-    expect(mayAssume(trust, token(`repo:${REPO}:ref:refs/heads/main`))).toBe(false);
-    const managed = ofType(program, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').map(
-      (r) => [r.name, r.inputs['policyArn']],
+    const trust = json<TrustPolicyDocument>(
+      one(program, 'aws:iam/role:Role', roleName(r)).inputs['assumeRolePolicy'],
     );
-    expect(managed).toEqual([
-      ['github-preview-managed', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
-      ['github-deploy-managed', 'arn:aws:iam::aws:policy/AdministratorAccess'],
-    ]);
+    const trusted = Object.entries(githubTokens(REPO)).filter(([, sub]) =>
+      mayAssumeWithWebIdentity(trust, {
+        providerArn: PROVIDER,
+        host: GITHUB_OIDC_HOST,
+        claims: { sub, aud: 'sts.amazonaws.com' },
+      }),
+    );
+    expect(trusted.map(([job]) => job)).toEqual([TRUSTED_TOKEN[deliveryRoleName(r.mode, r.stack)]]);
   });
 
-  it("trust the account's existing GitHub provider when the bootstrap must not create one", async () => {
+  it.each(DELIVERY_ROLES)('the $mode-$stack role may do its job and nothing else', async (r) => {
+    const program = await bootstrap(true);
+    const inline = json<PolicyDocument>(
+      one(program, 'aws:iam/rolePolicy:RolePolicy', `${roleName(r)}-policy`).inputs['policy'],
+    );
+    const managed = ofType(
+      program,
+      'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+      roleName(r),
+    );
+    // Previews get no managed policy at all (ReadOnlyAccess would read every bucket's photos).
+    expect(managed.map((m) => m.inputs['policyArn'])).toEqual(
+      r.mode === 'deploy' ? ['arn:aws:iam::aws:policy/AdministratorAccess'] : [],
+    );
+    const administrator: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    };
+    const identity = r.mode === 'deploy' ? [administrator, inline] : [inline];
+    const world = {
+      accountId: ACCOUNT_ID,
+      region: REGION,
+      repository: REPO,
+      project: 'darkroom',
+      stateBucketArn: `arn:aws:s3:::${STATE_BUCKET}`,
+      stateKeyArn: { dev: keyArn('dev'), prod: keyArn('prod') },
+    };
+    const cases = deliveryRequests(world, r.mode, r.stack);
+    const decisions = await Promise.all(
+      cases.map(async (c) => ({
+        why: c.why,
+        decision: await decide(c.request, {
+          identity,
+          ...(c.resourcePolicy ? { resource: c.resourcePolicy } : {}),
+        }),
+      })),
+    );
+    expect(decisions).toEqual(cases.map((c) => ({ why: c.why, decision: c.expected })));
+  });
+
+  it("trusts the account's existing GitHub provider when the bootstrap must not create one", async () => {
     const program = await bootstrap(false);
     expect(ofType(program, 'aws:iam/openIdConnectProvider:OpenIdConnectProvider')).toEqual([]);
-    expect(mayAssume(trustOf(program, 'deploy'), token(`repo:${REPO}:ref:refs/heads/main`))).toBe(
-      true,
+    const trust = json<TrustPolicyDocument>(
+      one(program, 'aws:iam/role:Role', 'github-deploy-dev').inputs['assumeRolePolicy'],
     );
+    const sub = `repo:${REPO}:environment:dev`;
+    expect(
+      mayAssumeWithWebIdentity(trust, {
+        providerArn: PROVIDER,
+        host: GITHUB_OIDC_HOST,
+        claims: { sub, aud: 'sts.amazonaws.com' },
+      }),
+    ).toBe(true);
   });
 
-  it('keep the Pulumi state private and versioned, its secrets under a rotating KMS key', async () => {
+  it('keeps the Pulumi state private, versioned and TLS-only, each stack’s secrets under its own rotating key', async () => {
     const program = await bootstrap(true);
     expect(one(program, 'aws:s3/bucketVersioning:BucketVersioning').inputs).toMatchObject({
       versioningConfiguration: { status: 'Enabled' },
@@ -113,7 +132,36 @@ describe('GitHub deploy roles (infra/bootstrap)', () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(one(program, 'aws:kms/key:Key').inputs['enableKeyRotation']).toBe(true);
-    expect(one(program, 'aws:kms/alias:Alias').inputs['name']).toBe('alias/darkroom-pulumi');
+    const policy = json<PolicyDocument>(
+      one(program, 'aws:s3/bucketPolicy:BucketPolicy').inputs['policy'],
+    );
+    const overHttp = await decide(
+      {
+        principal: `arn:aws:iam::${ACCOUNT_ID}:role/darkroom-github-deploy-dev`,
+        action: 's3:GetObject',
+        resource: `arn:aws:s3:::${STATE_BUCKET}/.pulumi/stacks/darkroom/dev.json`,
+        resourceAccount: ACCOUNT_ID,
+        context: { 'aws:SecureTransport': 'false' },
+      },
+      {
+        identity: [
+          {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+          },
+        ],
+        resource: policy,
+      },
+    );
+    expect(overHttp).toBe('ExplicitlyDenied');
+    const keys = ofType(program, 'aws:kms/key:Key');
+    expect(keys.map((k) => [k.name, k.inputs['enableKeyRotation']])).toEqual([
+      ['github-secrets-dev', true],
+      ['github-secrets-prod', true],
+    ]);
+    expect(ofType(program, 'aws:kms/alias:Alias').map((a) => a.inputs['name'])).toEqual([
+      'alias/darkroom-pulumi-dev',
+      'alias/darkroom-pulumi-prod',
+    ]);
   });
 });

@@ -106,7 +106,8 @@ function outputsFor(type: string, name: string, inputs: State): State {
         name: physical,
       };
     case 'aws:s3/bucket:Bucket': {
-      const bucket = `${String(inputs['bucketPrefix'] ?? name)}0123abcd`;
+      // A fixed `bucket` name is kept; a prefix gets the random suffix AWS would add.
+      const bucket = inputs['bucket'] ? String(inputs['bucket']) : `${String(inputs['bucketPrefix'] ?? name)}0123abcd`;
       return { bucket, arn: `arn:aws:s3:::${bucket}` };
     }
     case 'aws:iam/role:Role':
