@@ -36,6 +36,9 @@ import { type RunningWorker, logLines, startWorkerContainer } from './containers
 import { builtImage, changedPaths, podman, podmanUnavailable } from './podman.ts';
 
 const unavailable = await podmanUnavailable();
+// Under CI (.ci/run sets DARKROOM_REQUIRE_PODMAN) a container test that cannot run is a failure.
+if (unavailable && process.env['DARKROOM_REQUIRE_PODMAN'] === '1')
+  throw new Error(`the worker images cannot be run, and CI requires them: ${unavailable}`);
 if (unavailable) console.warn(`SKIPPED worker image container tests: ${unavailable}`);
 
 const REPORT = fileURLToPath(new URL('../../../dist/images/report.json', import.meta.url));

@@ -1,0 +1,160 @@
+/**
+ * The smaller .ci/ scripts against recording fakes: the scanner gate, the attestation subject,
+ * the SBOM step's credential hygiene, and the prerequisites that must fail (not skip) under CI.
+ */
+import { describe, expect, it } from 'vitest';
+import { sandbox } from './fakes.ts';
+
+const DIGEST = `sha256:${'a1'.repeat(32)}`;
+const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+const refs = {
+  grayscale: `${ECR}/darkroom-dev-grayscale:0f3c@${DIGEST}`,
+  watermark: `${ECR}/darkroom-dev-watermark:0f3c@${DIGEST}`,
+  thumbnail: `${ECR}/darkroom-dev-thumbnail:0f3c@${DIGEST}`,
+};
+
+describe('.ci/image-ref (attestation subject)', () => {
+  it('names the repository without its tag, which actions/attest would reject', () => {
+    const run = sandbox().run('image-ref', [refs.grayscale]);
+    expect(run.stdout).toBe(`name=${ECR}/darkroom-dev-grayscale\ndigest=${DIGEST}\n`);
+  });
+
+  it('takes a reference without a tag, or a registry with a port', () => {
+    const run = sandbox().run('image-ref', [`localhost:5000/a/b@${DIGEST}`]);
+    expect(run.stdout).toBe(`name=localhost:5000/a/b\ndigest=${DIGEST}\n`);
+  });
+
+  it.each(['', `${ECR}/x:tag`, `${ECR}/x@sha256:short`])(
+    'refuses %j: no digest, no attestation',
+    (ref) => {
+      expect(sandbox().run('image-ref', [ref]).code).toBe(1);
+    },
+  );
+});
+
+describe('.ci/image-refs', () => {
+  it('hands the attestation job every operation’s digest', () => {
+    const box = sandbox();
+    box.write('dist/deploy/dev-outputs.json', JSON.stringify({ imageRefs: refs }));
+    const run = box.run('image-refs', ['dev']);
+    expect(run.stdout).toBe(`images=${JSON.stringify(refs)}\n`);
+  });
+
+  it('fails when an operation has no digest rather than attesting two of three', () => {
+    const box = sandbox();
+    box.write(
+      'dist/deploy/dev-outputs.json',
+      JSON.stringify({ imageRefs: { ...refs, thumbnail: 'x' } }),
+    );
+    const run = box.run('image-refs', ['dev']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('thumbnail');
+  });
+});
+
+const trivyVersion = (v: string) => [{ prefix: '--version', stdout: `Version: ${v}\n` }];
+
+describe('.ci/scan-images', () => {
+  const built = (box: ReturnType<typeof sandbox>) =>
+    box.write(
+      'dist/images/thumbnail.json',
+      JSON.stringify({ image: 'localhost/darkroom-thumbnail:abc' }),
+    );
+
+  it('refuses any Trivy but the pinned one (a hijacked release once stole CI credentials)', () => {
+    const box = sandbox();
+    built(box);
+    box.fake('trivy', trivyVersion('0.69.4'));
+    box.fake('podman');
+    const run = box.run('scan-images', []);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('not the pinned');
+    expect(box.calls()).toEqual(['trivy --version']);
+  });
+
+  it('fails the build on a fixable HIGH/CRITICAL finding in an image built in this run', () => {
+    const box = sandbox();
+    built(box);
+    box.fake('trivy', [...trivyVersion('0.74.0'), { prefix: 'image', exitCode: 1 }]);
+    box.fake('podman');
+    const run = box.run('scan-images', []);
+    expect(run.code).toBe(1);
+    const calls = box.calls();
+    expect(calls[1]).toBe('podman image exists localhost/darkroom-thumbnail:abc');
+    expect(calls[2]).toMatch(
+      /^podman save --format oci-archive -o \S+image\.tar localhost\/darkroom-thumbnail:abc$/,
+    );
+    expect(calls[3]).toMatch(
+      /^trivy image --input \S+image\.tar --scanners vuln --severity HIGH,CRITICAL --ignore-unfixed --exit-code 1$/,
+    );
+  });
+
+  it('passes a clean image', () => {
+    const box = sandbox();
+    built(box);
+    box.fake('trivy', trivyVersion('0.74.0'));
+    box.fake('podman');
+    expect(box.run('scan-images', []).stdout).toContain('scanned 1 image(s)');
+  });
+});
+
+describe('.ci/sbom', () => {
+  it('gives Trivy a registry token only, never the deploy role’s credentials', () => {
+    const box = sandbox();
+    box.write('dist/deploy/prod-outputs.json', JSON.stringify({ imageRefs: refs }));
+    box.fake('trivy', trivyVersion('v0.74.0'), ['AWS_SESSION_TOKEN', 'TRIVY_PASSWORD']);
+    box.fake('aws', [{ prefix: 'ecr get-login-password', stdout: 'registry-token\n' }]);
+    const run = box.run('sbom', ['prod'], { AWS_SESSION_TOKEN: 'deploy-role-session' });
+    expect(run.stderr).toBe('');
+    const scans = box.calls().filter((c) => c.startsWith('trivy image'));
+    expect(scans).toEqual(
+      ['grayscale', 'watermark', 'thumbnail'].map(
+        (op) =>
+          `trivy image --format cyclonedx --output dist/sbom/${op}.cdx.json ${refs[op as keyof typeof refs]}`,
+      ),
+    );
+    expect(box.calls()).toContain('trivy env AWS_SESSION_TOKEN=<unset>');
+    expect(box.calls()).toContain('trivy env TRIVY_PASSWORD=registry-token');
+    expect(box.calls()).not.toContain('trivy env AWS_SESSION_TOKEN=deploy-role-session');
+  });
+});
+
+describe('.ci/prerequisites', () => {
+  it('fails under CI when podman cannot be had, instead of a green run that built no image', () => {
+    const box = sandbox();
+    box.fake('apt-get', [{ prefix: 'install', exitCode: 100 }]);
+    const run = box.run('prerequisites', [], { CI: 'true' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('missing podman runc debootstrap');
+  });
+
+  it('only warns outside CI, where a developer without podman may still run the rest', () => {
+    const box = sandbox();
+    box.fake('apt-get', [{ prefix: 'install', exitCode: 100 }]);
+    const run = box.run('prerequisites', []);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('SKIPPED');
+  });
+
+  it('tries apt-get for exactly the missing tools, and asks nothing when all are there', () => {
+    const box = sandbox();
+    box.fake('apt-get', [{ prefix: 'install', exitCode: 100 }]);
+    box.fake('podman');
+    box.run('prerequisites', [], { CI: 'true' });
+    expect(box.calls()).toContain('apt-get install -y -q runc debootstrap');
+    box.fake('runc');
+    box.fake('debootstrap');
+    const before = box.calls().length;
+    expect(box.run('prerequisites', [], { CI: 'true' }).code).toBe(0);
+    expect(box.calls().length).toBe(before);
+  });
+});
+
+describe('.ci/install-for-deploy', () => {
+  it('installs exactly the lockfile with no install scripts, in jobs that will hold cloud credentials', () => {
+    const box = sandbox();
+    box.fake('npm');
+    expect(box.run('install-for-deploy', []).code).toBe(0);
+    expect(box.calls()).toEqual(['npm ci --ignore-scripts --no-audit --no-fund']);
+  });
+});
