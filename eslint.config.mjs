@@ -33,6 +33,8 @@ const depConstraints = [
     sourceTag: 'layer:local',
     onlyDependOnLibsWithTags: ['layer:local', 'layer:access', 'layer:spec', 'layer:image-ops'],
   },
+  // CI/CD's tests read the CI roles' definitions, nothing else.
+  { sourceTag: 'layer:delivery', onlyDependOnLibsWithTags: ['layer:access', 'layer:spec'] },
   // The planner reads the stack config schema and the ScaledObject infra deploys
   // (never a copy of their defaults); its validation bench drives the local pipeline.
   {

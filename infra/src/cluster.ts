@@ -20,11 +20,16 @@ export interface ClusterArgs {
   readonly addonVersions: { readonly vpcCni: string; readonly kubeProxy: string };
   /** IAM principals given cluster-admin (besides the identity that creates the cluster). */
   readonly clusterAdmins: readonly string[];
+  /** IAM principals given read-only access (no Secrets), e.g. the CI preview role. */
+  readonly clusterViewers?: readonly pulumi.Input<string>[];
 }
 
 /** EKS's managed access policy equal to Kubernetes cluster-admin. */
 export const CLUSTER_ADMIN_POLICY =
   'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+
+/** EKS's managed read-only policy: every resource but Secrets. */
+export const CLUSTER_VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 
 /** Every control-plane log type: API, audit, authenticator, controller manager, scheduler. */
 export const CONTROL_PLANE_LOG_TYPES = [
@@ -103,23 +108,12 @@ export class Cluster extends pulumi.ComponentResource {
     // pulumi-eks grants cluster-admin only to the identity that creates the cluster; every other
     // deployer (a CI role, a second engineer) needs an access entry, or Helm releases, workloads
     // and the NodePool's deletion fail with Unauthorized.
-    args.clusterAdmins.forEach((principalArn, i) => {
-      const entry = new aws.eks.AccessEntry(
-        `${name}-admin-${i}`,
-        { clusterName: this.name, principalArn, type: 'STANDARD' },
-        { parent: this },
-      );
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-admin-${i}-policy`,
-        {
-          clusterName: this.name,
-          principalArn,
-          policyArn: CLUSTER_ADMIN_POLICY,
-          accessScope: { type: 'cluster' },
-        },
-        { parent: this, dependsOn: [entry] },
-      );
-    });
+    args.clusterAdmins.forEach((principalArn, i) =>
+      grantClusterAccess(`${name}-admin-${i}`, this.name, principalArn, CLUSTER_ADMIN_POLICY, this),
+    );
+    (args.clusterViewers ?? []).forEach((principalArn, i) =>
+      grantClusterAccess(`${name}-viewer-${i}`, this.name, principalArn, CLUSTER_VIEW_POLICY, this),
+    );
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: this.eks.kubeconfigJson, enableServerSideApply: true },
@@ -143,4 +137,24 @@ export function createCluster(
   opts?: pulumi.ComponentResourceOptions,
 ): Cluster {
   return new Cluster(name, args, opts);
+}
+
+/** An access entry for `principalArn` with one EKS access policy over the whole cluster. */
+function grantClusterAccess(
+  name: string,
+  clusterName: pulumi.Input<string>,
+  principalArn: pulumi.Input<string>,
+  policyArn: string,
+  parent: pulumi.Resource,
+): void {
+  const entry = new aws.eks.AccessEntry(
+    name,
+    { clusterName, principalArn, type: 'STANDARD' },
+    { parent },
+  );
+  new aws.eks.AccessPolicyAssociation(
+    `${name}-policy`,
+    { clusterName, principalArn, policyArn, accessScope: { type: 'cluster' } },
+    { parent, dependsOn: [entry] },
+  );
 }

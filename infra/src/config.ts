@@ -115,6 +115,13 @@ export const stackConfigSchema = z
       .prefault({}),
     /** IAM principals (roles or users) given EKS cluster-admin through access entries, e.g. a CI deploy role. */
     clusterAdmins: z.array(iamPrincipalArn).default([]),
+    /**
+     * Give the CI preview role of this stack (infra/bootstrap, `darkroom-github-preview-<stack>`)
+     * read-only cluster access, so PR and prod previews can read the live Kubernetes objects.
+     */
+    ciPreviewViewer: z
+      .union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })])
+      .default(false),
     network: z
       .object({
         cidrBlock: cidr.default('10.40.0.0/16'),
@@ -366,6 +373,7 @@ const KEYS = [
   'clusterName',
   'kubernetesVersion',
   'clusterAdmins',
+  'ciPreviewViewer',
   'addonVersions',
   'network',
   'endpoint',

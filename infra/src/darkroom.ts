@@ -2,7 +2,9 @@
  * The whole system for one stack, composed from the capability components. `index.ts` calls it
  * with the validated stack config; tests call it under Pulumi's mocks.
  */
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { DELIVERY_STACKS, deliveryRoleName, isDeliveryStack } from '@darkroom/access';
 import { OPERATIONS, type Operation, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import { createCoreDns, createKeda, createMetricsServer } from './addons.ts';
 import { createAlarms } from './alarms.ts';
@@ -53,6 +55,7 @@ export function createDarkroom(
     publicAccessCidrs: config.endpoint.publicAccessCidrs,
     addonVersions,
     clusterAdmins: config.clusterAdmins,
+    clusterViewers: config.ciPreviewViewer ? [previewRoleArn(options.stack)] : [],
   });
   const systemNodes = createSystemNodeGroup('system-nodes', {
     cluster: cluster.eks,
@@ -158,4 +161,14 @@ export function createDarkroom(
     imageRefs,
     uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/${outputPrefix('thumbnail')})`,
   };
+}
+
+/** The CI preview role infra/bootstrap made for this stack. */
+function previewRoleArn(stack: string): pulumi.Output<string> {
+  if (!isDeliveryStack(stack))
+    throw new Error(
+      `darkroom:ciPreviewViewer is for the stacks infra/bootstrap makes roles for (${DELIVERY_STACKS.join(', ')}), not ${stack}`,
+    );
+  const role = deliveryRoleName('preview', stack);
+  return aws.getCallerIdentityOutput().accountId.apply((id) => `arn:aws:iam::${id}:role/${role}`);
 }

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '@darkroom/pipeline-spec';
-import { type MockedProgram, one, waitsFor } from './testing/mocks.ts';
+import { ACCOUNT_ID, type MockedProgram, ofType, one, waitsFor } from './testing/mocks.ts';
 import { runStack } from './testing/stacks.ts';
 
 let program: MockedProgram;
@@ -108,7 +108,11 @@ describe('more than one deployer', () => {
     const { program: withAdmins } = await runStack('dev', { clusterAdmins: [ci] });
     const entry = one(withAdmins, 'aws:eks/accessEntry:AccessEntry', 'cluster-admin-0');
     expect(entry.inputs).toMatchObject({ principalArn: ci, type: 'STANDARD' });
-    const association = one(withAdmins, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation');
+    const association = one(
+      withAdmins,
+      'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
+      'cluster-admin-0-policy',
+    );
     expect(association.inputs).toMatchObject({
       principalArn: ci,
       policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
@@ -116,5 +120,24 @@ describe('more than one deployer', () => {
     });
     // An association made before its entry exists fails with ResourceNotFoundException.
     expect(waitsFor(association, entry)).toBe(true);
+  });
+
+  it('let the stack’s CI preview role read the cluster (no Secrets, no writes), so previews show Kubernetes diffs', async () => {
+    const { program } = await runStack('dev');
+    const role = `arn:aws:iam::${ACCOUNT_ID}:role/darkroom-github-preview-dev`;
+    const entry = one(program, 'aws:eks/accessEntry:AccessEntry', 'cluster-viewer-0');
+    expect(entry.inputs).toMatchObject({ principalArn: role, type: 'STANDARD' });
+    const association = one(
+      program,
+      'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
+      'cluster-viewer-0-policy',
+    );
+    expect(association.inputs).toMatchObject({
+      principalArn: role,
+      policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+    });
+    expect(waitsFor(association, entry)).toBe(true);
+    const { program: without } = await runStack('dev', { ciPreviewViewer: false });
+    expect(ofType(without, 'aws:eks/accessEntry:AccessEntry', 'cluster-viewer')).toEqual([]);
   });
 });

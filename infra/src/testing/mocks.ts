@@ -107,7 +107,9 @@ function outputsFor(type: string, name: string, inputs: State): State {
       };
     case 'aws:s3/bucket:Bucket': {
       // A fixed `bucket` name is kept; a prefix gets the random suffix AWS would add.
-      const bucket = inputs['bucket'] ? String(inputs['bucket']) : `${String(inputs['bucketPrefix'] ?? name)}0123abcd`;
+      const bucket = inputs['bucket']
+        ? String(inputs['bucket'])
+        : `${String(inputs['bucketPrefix'] ?? name)}0123abcd`;
       return { bucket, arn: `arn:aws:s3:::${bucket}` };
     }
     case 'aws:iam/role:Role':

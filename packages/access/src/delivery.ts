@@ -12,6 +12,9 @@ export const DELIVERY_STACKS = ['dev', 'prod'] as const;
 export type DeliveryStack = (typeof DELIVERY_STACKS)[number];
 export type DeliveryMode = 'preview' | 'deploy';
 
+export const isDeliveryStack = (stack: string): stack is DeliveryStack =>
+  DELIVERY_STACKS.some((s) => s === stack);
+
 /** The four CI roles, named `darkroom-github-<mode>-<stack>`. */
 export const DELIVERY_ROLES = DELIVERY_STACKS.flatMap((stack) =>
   (['preview', 'deploy'] as const).map((mode) => ({ stack, mode })),
