@@ -14,6 +14,7 @@ import { parseSince, results } from './results.ts';
 import { status, watchStatus } from './status.ts';
 import { type PulumiRunner, type TargetOptions, resolveTarget, runPulumi } from './target.ts';
 import { upload } from './upload.ts';
+import type { Box } from './smoke/verify.ts';
 import type { PulumiConfigRunner } from './preflight/stack-config.ts';
 
 export interface CliEnvironment {
@@ -124,6 +125,50 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       'stack config (default: `pulumi config --json`, else Pulumi.<stack>.yaml)',
     )
     .action((o: { config?: string }, cmd: Command) => preflight(cmd, o.config));
+
+  async function smoke(command: Command, o: { timeout: number; thumbnailBox?: string }) {
+    // Loaded on demand: it brings sharp (to check results) and, for a stack, the config parser.
+    const [{ smoke: runSmoke }, inputs] = await Promise.all([
+      import('./smoke/smoke.ts'),
+      import('./smoke/inputs.ts'),
+    ]);
+    const opts = command.optsWithGlobals<GlobalOptions>();
+    let box: Box = inputs.thumbnailBox();
+    if (o.thumbnailBox) box = inputs.parseBox(o.thumbnailBox);
+    else if (opts.stack) {
+      const { loadStackConfig } = await import('./preflight/stack-config.ts');
+      const config = loadStackConfig(
+        opts.stack,
+        env.pulumiConfig ? { pulumi: env.pulumiConfig } : {},
+      );
+      box = inputs.thumbnailBox(config.workers.thumbnail?.operationOptions);
+    }
+    await run(command, (ctx) =>
+      runSmoke(ctx, {
+        photos: inputs.samplePhotos(),
+        thumbnailBox: box,
+        timeoutMs: o.timeout * 1000,
+        pollMs: 1000,
+      }),
+    );
+  }
+
+  program
+    .command('smoke')
+    .description(
+      'prove a stack end to end: sample photos and a poison file through every operation, each result checked, then removed',
+    )
+    .option(
+      '--timeout <seconds>',
+      'give up (exit 2) after this long; from zero pods a stack needs ~1-2 min',
+      positiveInt('--timeout'),
+      600,
+    )
+    .option(
+      '--thumbnail-box <WxH>',
+      "the thumbnail worker's box (default: the stack's thumbnail options, else image-ops' default)",
+    )
+    .action((o: { timeout: number; thumbnailBox?: string }, cmd: Command) => smoke(cmd, o));
 
   program
     .command('upload <dir>')

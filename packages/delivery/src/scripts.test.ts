@@ -158,3 +158,29 @@ describe('.ci/install-for-deploy', () => {
     expect(box.calls()).toEqual(['npm ci --ignore-scripts --no-audit --no-fund']);
   });
 });
+
+describe('.ci/smoke', () => {
+  it('proves the stack it just deployed, from the outputs that deploy saved', () => {
+    const box = sandbox();
+    box.write('dist/deploy/dev-outputs.json', '{"bucketName":"b"}');
+    box.fake('npx');
+    expect(box.run('smoke', ['dev']).code).toBe(0);
+    expect(box.calls()).toEqual([
+      'npx --no-install darkroom --stack dev --outputs dist/deploy/dev-outputs.json smoke --timeout 600',
+    ]);
+  });
+
+  it('fails the deploy job when the smoke test fails', () => {
+    const box = sandbox();
+    box.write('dist/deploy/prod-outputs.json', '{"bucketName":"b"}');
+    box.fake('npx', [{ prefix: '--no-install darkroom', exitCode: 2 }]);
+    expect(box.run('smoke', ['prod']).code).toBe(2);
+  });
+
+  it('refuses to run before a deploy wrote its outputs', () => {
+    const box = sandbox();
+    box.fake('npx');
+    expect(box.run('smoke', ['dev']).code).toBe(1);
+    expect(box.calls()).toEqual([]);
+  });
+});

@@ -103,6 +103,11 @@ describe('workflows', () => {
       expect(assumes(deploy)).toBe(`\${{ vars.AWS_DEPLOY_${stack.toUpperCase()}_ROLE_ARN }}`);
       expect(deploy.concurrency).toEqual({ group: `deploy-${stack}`, 'cancel-in-progress': false });
       expect(needsOf(`deploy-${stack}`)).toContain('check');
+      // The deployed stack is proven end to end before anything follows it.
+      const runs = (deploy.steps ?? []).map((s) => s.run);
+      expect(runs.indexOf(`bash .ci/smoke ${stack}`)).toBe(
+        runs.indexOf(`bash .ci/deploy ${stack} up`) + 1,
+      );
     }
     // Reviewers see prod's preview before approving, and prod waits for dev's attestations.
     expect(ci.jobs['preview-prod']?.environment).toBe('prod-preview');
