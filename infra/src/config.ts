@@ -260,6 +260,11 @@ export const stackConfigSchema = z
         keepLast: z.number().int().min(1).max(1000).default(20),
         /** Let `destroy` delete ECR repositories that still hold images (dev: true). */
         forceDelete: z.boolean().default(false),
+        /**
+         * Build nothing: copy, by digest, the image the named stack built from the same sources
+         * (prod: dev, so prod runs what dev was smoke-tested and scanned with).
+         */
+        promoteFrom: z.enum(['dev', 'prod']).optional(),
       })
       .strict()
       .prefault({}),

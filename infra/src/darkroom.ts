@@ -41,7 +41,7 @@ export function createDarkroom(
   config: StackConfig,
   options: { stack: string; repoRoot: string },
 ): DarkroomOutputs {
-  const namePrefix = `darkroom-${options.stack}`;
+  const namePrefix = stackNamePrefix(options.stack);
   const addonVersions = addonVersionsFor(config);
   const network = createNetwork('network', { clusterName: config.clusterName, ...config.network });
   const cluster = createCluster('cluster', {
@@ -102,6 +102,7 @@ export function createDarkroom(
       operation,
       repoRoot: options.repoRoot,
       ...config.images,
+      promoteFromNamePrefix: promotionSource(config.images.promoteFrom, options.stack),
     });
     imageRefs[operation] = image.ref;
     const queues = storage.queues[operation];
@@ -171,4 +172,16 @@ function previewRoleArn(stack: string): pulumi.Output<string> {
     );
   const role = deliveryRoleName('preview', stack);
   return aws.getCallerIdentityOutput().accountId.apply((id) => `arn:aws:iam::${id}:role/${role}`);
+}
+
+/** Every named resource of a stack starts with this (ECR repositories: `<prefix>/<op>`). */
+const stackNamePrefix = (stack: string) => `darkroom-${stack}`;
+
+function promotionSource(from: string | undefined, stack: string): string | undefined {
+  if (from === undefined) return undefined;
+  if (from === stack)
+    throw new Error(
+      `darkroom:images.promoteFrom names this stack (${stack}): name the stack to copy from`,
+    );
+  return stackNamePrefix(from);
 }

@@ -1,7 +1,7 @@
 /** Scenario: the prod stack (Pulumi.prod.yaml) under mocks — where it must differ from dev. */
 import { OPERATIONS } from '@darkroom/pipeline-spec';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type MockedProgram, one } from './testing/mocks.ts';
+import { ACCOUNT_ID, type MockedProgram, REGION, ofType, one } from './testing/mocks.ts';
 import { runStack } from './testing/stacks.ts';
 
 let program: MockedProgram;
@@ -16,12 +16,43 @@ const get = (value: unknown, path: string): unknown =>
 describe('prod stack', () => {
   it('keeps ECR repositories that hold images on destroy (images.forceDelete defaults to false)', () => {
     for (const op of OPERATIONS)
-      for (const suffix of ['repo', 'cache'])
-        expect(
-          one(program, 'aws:ecr/repository:Repository', `${op}-image-${suffix}`).inputs[
-            'forceDelete'
-          ],
-        ).toBe(false);
+      expect(
+        one(program, 'aws:ecr/repository:Repository', `${op}-image-repo`).inputs['forceDelete'],
+      ).toBe(false);
+  });
+
+  it('ships the digest dev ran: copies dev’s image of the same sources into its own repository, builds nothing', async () => {
+    expect(ofType(program, 'docker-build:index:Image')).toEqual([]);
+    expect(ofType(program, 'aws:ecr/repository:Repository', 'cache')).toEqual([]);
+    for (const op of OPERATIONS) {
+      const copy = one(program, 'docker-build:index:Index', `${op}-image-promoted`).inputs;
+      const registry = `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`;
+      const tag = String(copy['tag']).split(':').pop();
+      expect(tag).toMatch(/^[0-9a-f]{16}$/);
+      expect(copy['sources']).toEqual([`${registry}/darkroom-dev/${op}:${tag}`]);
+      expect(copy['tag']).toBe(`${registry}/darkroom-prod/${op}:${tag}`);
+      expect(copy['push']).toBe(true);
+    }
+    // …the very tag dev's build pushes, for images of the same platforms (the tag hashes the
+    // sources, not the platforms).
+    const { program: dev, config: devConfig } = await runStack('dev');
+    const { config: prodConfig } = await runStack('prod');
+    expect(prodConfig.images.platforms).toEqual(devConfig.images.platforms);
+    for (const op of OPERATIONS) {
+      const built = one(dev, 'docker-build:index:Image', `${op}-image-image`).inputs['tags'];
+      const copied = one(program, 'docker-build:index:Index', `${op}-image-promoted`).inputs['tag'];
+      expect(
+        String((built as string[])[0])
+          .split(':')
+          .pop(),
+      ).toBe(String(copied).split(':').pop());
+    }
+  });
+
+  it('refuses to promote from itself', async () => {
+    await expect(runStack('prod', { images: { promoteFrom: 'prod' } })).rejects.toThrow(
+      /promoteFrom names this stack/,
+    );
   });
 
   it('has a NAT gateway per AZ and an API endpoint public only to the listed CIDRs, so `pulumi up` can reach it', () => {

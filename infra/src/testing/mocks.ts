@@ -99,6 +99,8 @@ function outputsFor(type: string, name: string, inputs: State): State {
         contextHash: 'hash',
       };
     }
+    case 'docker-build:index:Index':
+      return { ref: `${String(inputs['tag'])}@sha256:${'cd'.repeat(32)}` };
     case 'aws:sqs/queue:Queue':
       return {
         url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physical}`,

@@ -148,6 +148,14 @@ export const PREVIEW_READ_ACTIONS = [
   'ssm:GetParameter',
 ] as const;
 
+/** What copying an image out of a repository needs (`docker buildx imagetools create`). */
+export const ECR_PULL_ACTIONS = [
+  'ecr:BatchGetImage',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:DescribeImages',
+] as const;
+
 export function previewPolicy(args: DeliveryAccessArgs): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -190,7 +198,8 @@ export function deployPolicy(args: DeliveryAccessArgs): PolicyDocument {
       {
         Sid: 'DenyOtherStackResources',
         Effect: 'Deny',
-        Action: '*',
+        // prod promotes the images dev ran (infra images.promoteFrom): it may pull them, no more.
+        ...(args.stack === 'prod' ? { NotAction: [...ECR_PULL_ACTIONS] } : { Action: '*' }),
         Resource: '*',
         Condition: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: other } },
       },

@@ -6,14 +6,20 @@ export type ConditionBlock = Record<string, Record<string, OneOrMany<string> | b
 
 export type Principal = '*' | Record<string, OneOrMany<string>>;
 
-export interface PolicyStatement {
+interface StatementBase {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
-  readonly Action: OneOrMany<string>;
   readonly Resource: OneOrMany<string>;
   readonly Principal?: Principal;
   readonly Condition?: ConditionBlock;
 }
+
+/** A statement names its actions, or (`NotAction`, for a Deny with exceptions) every other one. */
+export type PolicyStatement = StatementBase &
+  (
+    | { readonly Action: OneOrMany<string>; readonly NotAction?: never }
+    | { readonly NotAction: OneOrMany<string>; readonly Action?: never }
+  );
 
 export interface PolicyDocument {
   readonly Version: '2012-10-17';

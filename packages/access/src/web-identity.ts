@@ -57,7 +57,7 @@ export function mayAssumeWithWebIdentity(
 ): boolean {
   return trust.Statement.some((statement) => {
     if (statement.Effect === 'Deny') throw new UnsupportedTrustPolicyError('a Deny statement');
-    if (!many(statement.Action).includes('sts:AssumeRoleWithWebIdentity')) return false;
+    if (!many(statement.Action ?? []).includes('sts:AssumeRoleWithWebIdentity')) return false;
     const principal = statement.Principal;
     if (principal === undefined || principal === '*') return false;
     if (!many(principal['Federated'] ?? []).includes(token.providerArn)) return false;

@@ -98,24 +98,49 @@ describe('.ci/scan-images', () => {
   });
 });
 
-describe('.ci/sbom', () => {
-  it('gives Trivy a registry token only, never the deploy role’s credentials', () => {
+describe('.ci/scan-deployed', () => {
+  const deployed = (stack: string) => {
     const box = sandbox();
-    box.write('dist/deploy/prod-outputs.json', JSON.stringify({ imageRefs: refs }));
-    box.fake('trivy', trivyVersion('v0.74.0'), ['AWS_SESSION_TOKEN', 'TRIVY_PASSWORD']);
+    box.write(`dist/deploy/${stack}-outputs.json`, JSON.stringify({ imageRefs: refs }));
     box.fake('aws', [{ prefix: 'ecr get-login-password', stdout: 'registry-token\n' }]);
-    const run = box.run('sbom', ['prod'], { AWS_SESSION_TOKEN: 'deploy-role-session' });
+    return box;
+  };
+
+  it('scans and inventories every pushed digest, giving Trivy a registry token only, never the role’s credentials', () => {
+    const box = deployed('prod');
+    box.fake('trivy', trivyVersion('v0.74.0'), ['AWS_SESSION_TOKEN', 'TRIVY_PASSWORD']);
+    const run = box.run('scan-deployed', ['prod'], { AWS_SESSION_TOKEN: 'deploy-role-session' });
     expect(run.stderr).toBe('');
-    const scans = box.calls().filter((c) => c.startsWith('trivy image'));
-    expect(scans).toEqual(
-      ['grayscale', 'watermark', 'thumbnail'].map(
-        (op) =>
-          `trivy image --format cyclonedx --output dist/sbom/${op}.cdx.json ${refs[op as keyof typeof refs]}`,
-      ),
+    expect(run.code).toBe(0);
+    expect(box.calls().filter((c) => c.startsWith('trivy image'))).toEqual(
+      Object.entries(refs).flatMap(([op, ref]) => [
+        `trivy image --scanners vuln --severity HIGH,CRITICAL --ignore-unfixed --exit-code 1 ${ref}`,
+        `trivy image --format cyclonedx --output dist/sbom/${op}.cdx.json ${ref}`,
+      ]),
     );
     expect(box.calls()).toContain('trivy env AWS_SESSION_TOKEN=<unset>');
     expect(box.calls()).toContain('trivy env TRIVY_PASSWORD=registry-token');
     expect(box.calls()).not.toContain('trivy env AWS_SESSION_TOKEN=deploy-role-session');
+  });
+
+  it('fails the job on a fixable HIGH/CRITICAL finding, after writing every SBOM', () => {
+    const box = deployed('dev');
+    box.fake('trivy', [
+      ...trivyVersion('0.74.0'),
+      {
+        prefix: `image --scanners vuln --severity HIGH,CRITICAL --ignore-unfixed --exit-code 1 ${refs.watermark}`,
+        exitCode: 1,
+      },
+    ]);
+    expect(box.run('scan-deployed', ['dev']).code).toBe(1);
+    expect(box.calls().filter((c) => c.includes('cyclonedx'))).toHaveLength(3);
+  });
+
+  it('refuses an unpinned Trivy before asking for a registry token', () => {
+    const box = deployed('dev');
+    box.fake('trivy', trivyVersion('0.69.4'));
+    expect(box.run('scan-deployed', ['dev']).code).toBe(1);
+    expect(box.calls().some((c) => c.startsWith('aws'))).toBe(false);
   });
 });
 

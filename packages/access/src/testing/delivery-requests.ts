@@ -121,8 +121,33 @@ export function deliveryRequests(
   });
   const role = (m: DeliveryMode, s: DeliveryStack) =>
     `arn:aws:iam::${world.accountId}:role/${deliveryRoleName(m, s)}`;
+  const repository = (s: DeliveryStack) =>
+    `arn:aws:ecr:${world.region}:${world.accountId}:repository/darkroom-${s}/thumbnail`;
+  const promotion: ExpectedDecision[] =
+    stack === 'prod'
+      ? [
+          ok(
+            'pulls the image dev ran, to promote it',
+            ask('ecr:BatchGetImage', repository('dev'), tagged('ResourceTag', 'dev')),
+          ),
+          explicit(
+            'pushes into dev’s repository',
+            ask('ecr:PutImage', repository('dev'), tagged('ResourceTag', 'dev')),
+          ),
+        ]
+      : [
+          explicit(
+            'pulls prod’s images',
+            ask('ecr:BatchGetImage', repository('prod'), tagged('ResourceTag', 'prod')),
+          ),
+        ];
   return [
     ...common,
+    ...promotion,
+    ok(
+      'pushes its own images',
+      ask('ecr:PutImage', repository(stack), tagged('ResourceTag', stack)),
+    ),
     ok('writes its stack’s checkpoint', ask('s3:PutObject', checkpoint(stack))),
     ok('takes and releases its stack’s lock', ask('s3:DeleteObject', lock(stack))),
     ok('encrypts new secrets with its stack’s key', kms('kms:GenerateDataKey', stack)),
