@@ -224,6 +224,15 @@ describe('local pipeline end to end', () => {
     const head = await pipeline.aws.s3.send(
       new HeadObjectCommand({ Bucket: pipeline.topology.bucket, Key: 'input/thumbnail/twice.jpg' }),
     );
+    // The same event again: the sequencer S3 gave the upload, which its result records.
+    const result = await pipeline.aws.s3.send(
+      new HeadObjectCommand({
+        Bucket: pipeline.topology.bucket,
+        Key: 'output/thumbnail/twice.jpg',
+      }),
+    );
+    const sequencer = result.Metadata?.[RESULT_METADATA.sourceSequencer] ?? '';
+    expect(sequencer).not.toBe('');
     const body = objectEventBody({
       region: 'us-east-1',
       eventName: 'ObjectCreated:Put',
@@ -232,7 +241,7 @@ describe('local pipeline end to end', () => {
       key: 'input/thumbnail/twice.jpg',
       size: head.ContentLength ?? 0,
       eTag: head.ETag ?? '',
-      sequencer: '0A',
+      sequencer,
       requestId: 'DUP',
       sourceIp: '127.0.0.1',
     });
@@ -258,6 +267,31 @@ describe('local pipeline end to end', () => {
     expect(worker?.lines.filter((l) => isPhotoLine(l) && l.outcome === 'dead_lettered')).toEqual(
       [],
     );
+  });
+
+  it('a reverted overwrite ends with the result of the reverted bytes (S, then a slow L, then S again 100 ms later, two workers)', async () => {
+    pipeline = await startLocalPipeline({
+      operations: ['watermark'],
+      workersPerOperation: 2,
+      concurrency: 1,
+    });
+    // L takes one worker a while (24 MP); S, small, is done by the other before L's job ends.
+    const small = sample(3);
+    const large = await sharp(sample(4)).resize(6000, 4000, { fit: 'fill' }).jpeg().toBuffer();
+    const keys = ['revert-0.jpg', 'revert-1.jpg'];
+    for (const key of keys) await pipeline.upload('watermark', key, small);
+    await pipeline.waitForDrain({ watermark: keys.length });
+    const expected = await pipeline.getObject(`${outputPrefix('watermark')}${keys[0]}`);
+    for (const key of keys) {
+      await pipeline.upload('watermark', key, large);
+      await new Promise((r) => setTimeout(r, 100));
+      await pipeline.upload('watermark', key, small);
+      await pipeline.waitForDrain({ watermark: keys.length }); // every queue empty, nothing in flight
+      const stored = await pipeline.getObject(`${outputPrefix('watermark')}${key}`);
+      expect(stored.equals(expected), `${key}: the stored result is not the reverted bytes'`).toBe(
+        true,
+      );
+    }
   });
 
   it('keeps keys with . and .. segments as they are: each gets its own result', async () => {

@@ -102,14 +102,31 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     expect(put?.Metadata?.[RESULT_METADATA.sourceSequencer]).toBe('0A');
   });
 
-  it('first receive of an identical re-upload: the conditional PUT fails, the result is read then, and it is left alone (duplicate)', async () => {
+  it('first receive of a repeated notification: the conditional PUT fails, the result is read then, and it is left alone (duplicate)', async () => {
     s3.on(GetObjectCommand).resolves(source());
     s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
     s3.on(HeadObjectCommand).resolves(stored('e1', '0A'));
-    const photo = await processA('e1', '0B', firstDelivery);
+    const photo = await processA('e1', '0A', firstDelivery);
     expect(photo.outcome).toBe('duplicate');
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
     expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(1);
+  });
+
+  it('an identical re-upload (an edit reverted) rewrites the result If-Match, recording its newer sequencer, so the version in between cannot win', async () => {
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).rejectsOnce(awsError('PreconditionFailed', 412)).resolves({});
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
+    const photo = await processA('e1', '0C', firstDelivery);
+    expect(photo.outcome).toBe('processed');
+    const rewrite = s3.commandCalls(PutObjectCommand)[1]?.args[0].input;
+    expect(rewrite?.IfMatch).toBe('"r1"');
+    expect(rewrite?.Metadata?.[RESULT_METADATA.sourceSequencer]).toBe('0C');
+    // The late job of the version in between (0B) then finds 0C stored: superseded, not written.
+    s3.reset();
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0C', '"r3"'));
+    const late = await processPhoto(ctx, event('input/grayscale/a.jpg', 'e2', '0B'), redelivery);
+    expect(late.outcome).toBe('superseded');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   it('first receive of a new version: the older result already there is replaced only If-Match its ETag', async () => {

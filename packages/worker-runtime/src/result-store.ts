@@ -50,9 +50,13 @@ export function compareSequencers(a: string, b: string): number {
 }
 
 /**
- * Decide what a job for `event` should do given the result already stored (if any).
+ * Decide what a job for `event` should do given the result already stored (if any). The newest
+ * event of a key wins, whatever its bytes: a result is a duplicate only of the very event that
+ * made it (an SQS redelivery, a repeated notification). An identical re-upload (an edit
+ * reverted) is written again, so the result records the newest sequencer and a slower job of
+ * the version in between is superseded instead of overwriting it (S, L, S again must end as S).
  * `undefined` sequencers (an old result, a source written before sequencers were recorded)
- * cannot be ordered: the job writes, and the caller checks the source itself on a conflict.
+ * cannot be ordered: equal ETags are a duplicate; otherwise the caller checks the source itself.
  */
 export function verdictFor(
   stored: StoredResult | undefined,
@@ -60,10 +64,14 @@ export function verdictFor(
   optionsVersion: string,
 ): Verdict | 'unordered' {
   if (!stored) return 'write';
-  if (stored.sourceEtag === event.eTag && stored.optionsVersion === optionsVersion)
-    return 'duplicate';
-  if (!stored.sourceSequencer || !event.sequencer) return 'unordered';
-  return compareSequencers(stored.sourceSequencer, event.sequencer) > 0 ? 'superseded' : 'write';
+  const sameOptions = stored.optionsVersion === optionsVersion;
+  if (stored.sourceSequencer && event.sequencer) {
+    const order = compareSequencers(stored.sourceSequencer, event.sequencer);
+    if (order > 0) return 'superseded';
+    return order === 0 && sameOptions && stored.sourceEtag === event.eTag ? 'duplicate' : 'write';
+  }
+  if (stored.sourceEtag === event.eTag && sameOptions) return 'duplicate';
+  return 'unordered';
 }
 
 const unquote = (etag: string | undefined) => etag?.replace(/"/g, '');
