@@ -209,3 +209,12 @@ describe('.ci/smoke', () => {
     expect(box.calls()).toEqual([]);
   });
 });
+
+describe('.ci/audit', () => {
+  it('gates on HIGH/CRITICAL advisories in what ships, not in dev tooling', () => {
+    const box = sandbox();
+    box.fake('npm', [{ prefix: 'audit', exitCode: 1 }]);
+    expect(box.run('audit', []).code).toBe(1);
+    expect(box.calls()).toEqual(['npm audit --omit=dev --audit-level=high']);
+  });
+});

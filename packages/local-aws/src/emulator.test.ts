@@ -4,6 +4,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketNotificationConfigurationCommand,
   GetObjectCommand,
   PutBucketNotificationConfigurationCommand,
@@ -29,6 +30,30 @@ beforeEach(async () => {
 afterEach(async () => {
   await aws.close();
 });
+
+/** Send `run`'s S3 request with `body` in place of the SDK's (signed as sent, like a broken client). */
+async function withBody<T>(body: string, run: () => Promise<T>): Promise<T> {
+  aws.s3.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { body?: unknown; headers: Record<string, string> };
+      request.body = body;
+      // The SDK's checksums were of its own body: drop them, as a client that sends none.
+      request.headers = Object.fromEntries(
+        Object.entries(request.headers).filter(
+          ([header]) => !/^(content-md5|x-amz-checksum-|x-amz-sdk-checksum)/i.test(header),
+        ),
+      );
+      request.headers['content-length'] = String(Buffer.byteLength(body));
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'high', name: 'replaceBody' },
+  );
+  try {
+    return await run();
+  } finally {
+    aws.s3.middlewareStack.remove('replaceBody');
+  }
+}
 
 /** A queue whose policy lets bucket `photos` send it events, as S3 requires. */
 async function queue(
@@ -140,6 +165,35 @@ describe('embedded S3/SQS with event notifications', () => {
       Service: 'Amazon S3',
       Event: 's3:TestEvent',
       Bucket: 'photos',
+    });
+  });
+
+  it('answers a notification configuration that is not XML with 400 MalformedXML and keeps the one in force (uploads still notify)', async () => {
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
+    const q = await queue('in');
+    await configure('photos', q.arn, 'input/');
+    await receiveAll(q.url); // the s3:TestEvent
+    const malformed = withBody('this is not XML', () => configure('photos', q.arn, 'input/'));
+    await expect(malformed).rejects.toMatchObject({
+      name: 'MalformedXML',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await aws.s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'input/a.jpg', Body: 'x' }));
+    await aws.settled();
+    const [event] = await receiveAll(q.url);
+    expect(JSON.parse(event?.Body ?? '{}').Records?.[0]?.s3?.object?.key).toBe('input/a.jpg');
+  });
+
+  it('answers a DeleteObjects body that is not a <Delete> document with 400 MalformedXML, not 500', async () => {
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
+    const deleting = withBody('<Nope/>', () =>
+      aws.s3.send(
+        new DeleteObjectsCommand({ Bucket: 'photos', Delete: { Objects: [{ Key: 'a' }] } }),
+      ),
+    );
+    await expect(deleting).rejects.toMatchObject({
+      name: 'MalformedXML',
+      $metadata: { httpStatusCode: 400 },
     });
   });
 

@@ -7,6 +7,8 @@
  * notifications for PutObject, CompleteMultipartUpload and DeleteObject (not CopyObject or
  * DeleteObjects); state is in memory, so a restart loses every object and message.
  */
+import { s3ErrorXml } from './s3-errors.ts';
+import { installXmlBodyChecks } from './xml-bodies.ts';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -86,10 +88,6 @@ const EVENT_NAMES: Partial<Record<ObjectRequestKind, string>> = {
  */
 export const MAX_REQUEST_BYTES = 5 * 1024 ** 3;
 
-function s3ErrorXml(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-}
-
 /**
  * Start the emulator on 127.0.0.1 (never all interfaces).
  * @param options.port default 0: a free port.
@@ -116,6 +114,7 @@ export async function startLocalAws(
     { parseAs: 'buffer', bodyLimit: MAX_REQUEST_BYTES },
     (_request, body, done) => done(null, body),
   );
+  installXmlBodyChecks(app);
   const locks = new KeyLocks();
   const writes = new WeakMap<
     object,

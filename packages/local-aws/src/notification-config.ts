@@ -60,7 +60,13 @@ export function parseNotificationXml(xml: string): QueueNotification[] {
       CloudFunctionConfiguration?: unknown[];
     };
   };
-  const root = doc.NotificationConfiguration ?? {};
+  // A document without this root is not "no notifications": S3 answers MalformedXML.
+  if (!('NotificationConfiguration' in doc))
+    throw new NotificationConfigError(
+      'MalformedXML',
+      'expected a <NotificationConfiguration> document',
+    );
+  const root = doc.NotificationConfiguration || {};
   if (
     (root.TopicConfiguration?.length ?? 0) > 0 ||
     (root.CloudFunctionConfiguration?.length ?? 0) > 0
