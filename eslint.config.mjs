@@ -27,12 +27,26 @@ const depConstraints = [
   // and image-ops only in its tests (enforced below).
   {
     sourceTag: 'layer:cli',
-    onlyDependOnLibsWithTags: ['layer:spec', 'layer:infra', 'layer:local', 'layer:image-ops'],
+    onlyDependOnLibsWithTags: [
+      'layer:spec',
+      'layer:infra',
+      'layer:operator',
+      'layer:local',
+      'layer:image-ops',
+    ],
   },
   {
     sourceTag: 'layer:local',
-    onlyDependOnLibsWithTags: ['layer:local', 'layer:access', 'layer:spec', 'layer:image-ops'],
+    onlyDependOnLibsWithTags: [
+      'layer:local',
+      'layer:operator',
+      'layer:access',
+      'layer:spec',
+      'layer:image-ops',
+    ],
   },
+  // The operator's actions, shared by the CLI and `npm start`: only the spec.
+  { sourceTag: 'layer:operator', onlyDependOnLibsWithTags: ['layer:spec'] },
   // CI/CD's tests read the CI roles' definitions, nothing else.
   { sourceTag: 'layer:delivery', onlyDependOnLibsWithTags: ['layer:access', 'layer:spec'] },
   // The planner reads the stack config schema and the ScaledObject infra deploys

@@ -1,14 +1,12 @@
 /**
- * `darkroom results [--op …] [--out DIR] [--since …]`: download results to DIR/<key> (so
- * `output/<op>/<relative key>`, mirroring the bucket), skipping files already there with the
- * same size, in parallel.
+ * `darkroom results [--op …] [--out DIR] [--since …]`: download results to
+ * `DIR/output/<op>/<relative key>` (mirroring the bucket) by the operator library's one rule
+ * (`ResultWriter`: keys that are not plain paths go under `DIR/unmappable/`, no symbolic link
+ * below DIR is followed), skipping files already there with the same size, in parallel.
  */
-import { createWriteStream, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { type Operation, outputPrefix } from '@darkroom/pipeline-spec';
+import { ResultWriter } from '@darkroom/operator';
+import { OPERATIONS, type Operation, outputPrefix } from '@darkroom/pipeline-spec';
 import type { CommandContext, CommandResult } from './context.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { forEachLimited } from './pool.ts';
@@ -26,6 +24,8 @@ export interface ResultsResult {
   readonly out: string;
   readonly downloaded: string[];
   readonly skipped: number;
+  /** Keys written under `unmappable/` (not plain paths here), with where and why. */
+  readonly remapped: string[];
   readonly failed: { key: string; error: string }[];
 }
 
@@ -44,27 +44,18 @@ export function parseSince(value: string | undefined, now = Date.now()): Date | 
   return date;
 }
 
-/** Where a key lands under `out`; refuses keys that would escape it (`..` segments). */
-export function localPathOf(out: string, key: string): string | undefined {
-  const root = resolve(out);
-  const path = resolve(root, ...key.split('/'));
-  return path.startsWith(root + sep) ? path : undefined;
+/** The operation and key below its output prefix, for a listed result key. */
+function resultOf(key: string): { operation: Operation; relativeKey: string } | undefined {
+  const operation = OPERATIONS.find((op) => key.startsWith(outputPrefix(op)));
+  return operation && { operation, relativeKey: key.slice(outputPrefix(operation).length) };
 }
 
-const sizeOf = (path: string): number | undefined => {
-  try {
-    return statSync(path).size;
-  } catch {
-    return undefined;
-  }
-};
-
-async function download(ctx: CommandContext, key: string, path: string): Promise<void> {
+async function body(ctx: CommandContext, key: string): Promise<AsyncIterable<Uint8Array>> {
   const object = await ctx.clients.s3.send(
     new GetObjectCommand({ Bucket: ctx.target.bucket, Key: key }),
   );
-  mkdirSync(dirname(path), { recursive: true });
-  await pipeline(object.Body as Readable, createWriteStream(path));
+  if (!object.Body) throw new Error(`GET ${key} returned no body`);
+  return object.Body as AsyncIterable<Uint8Array>;
 }
 
 export async function results(
@@ -82,24 +73,39 @@ export async function results(
       (o) =>
         o.Key && (!options.since || (o.LastModified?.getTime() ?? 0) >= options.since.getTime()),
     );
-  const r: ResultsResult = { out: resolve(options.out), downloaded: [], skipped: 0, failed: [] };
-  const skipped = { count: 0 };
+  const writer = new ResultWriter(options.out);
+  const remapped: string[] = [];
+  const downloaded: string[] = [];
+  const failed: ResultsResult['failed'] = [];
+  let skipped = 0;
   await forEachLimited(wanted, options.concurrency, async (o) => {
     const key = o.Key ?? '';
-    const path = localPathOf(options.out, key);
-    if (!path) return void r.failed.push({ key, error: 'key would escape the output folder' });
-    if (sizeOf(path) === o.Size) return void (skipped.count += 1);
+    const result = resultOf(key);
+    if (!result) return void failed.push({ key, error: 'not under an output prefix' });
+    if ((await writer.existingSize(result.operation, result.relativeKey)) === o.Size)
+      return void (skipped += 1);
     try {
-      await download(ctx, key, path);
-      r.downloaded.push(key);
+      const written = await writer.write(result.operation, result.relativeKey, () =>
+        body(ctx, key),
+      );
+      if (written.kind === 'refused') return void failed.push({ key, error: written.reason });
+      if (written.kind === 'remapped')
+        remapped.push(`${key} → ${written.path} (${written.reason})`);
+      downloaded.push(key);
     } catch (error) {
-      r.failed.push({ key, error: (error as Error).message });
+      failed.push({ key, error: (error as Error).message });
     }
   });
-  const done = { ...r, skipped: skipped.count, downloaded: r.downloaded.sort() };
+  const done: ResultsResult = {
+    out: writer.root,
+    downloaded: downloaded.sort(),
+    skipped,
+    remapped: remapped.sort(),
+    failed,
+  };
   return {
     code: done.failed.length > 0 ? EXIT.attention : EXIT.ok,
     result: done,
-    text: `${done.downloaded.length} results downloaded to ${done.out}, ${done.skipped} already there${done.failed.map((f) => `\n  failed ${f.key}: ${f.error}`).join('')}\n`,
+    text: `${done.downloaded.length} results downloaded to ${done.out}, ${done.skipped} already there${done.remapped.map((m) => `\n  not a plain path here: ${m}`).join('')}${done.failed.map((f) => `\n  failed ${f.key}: ${f.error}`).join('')}\n`,
   };
 }

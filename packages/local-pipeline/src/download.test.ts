@@ -6,6 +6,7 @@ import {
   readFileSync,
   readdirSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +14,8 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { type LocalAws, startLocalAws } from '@darkroom/local-aws';
 import type { Operation } from '@darkroom/pipeline-spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadResults, unmappableName } from './download.ts';
+import { unmappableName } from '@darkroom/operator';
+import { downloadResults } from './download.ts';
 
 let aws: LocalAws;
 beforeAll(async () => {
@@ -65,9 +67,30 @@ describe('downloading results', () => {
     const report = await download(out, ['linked/p.jpg', 'after.jpg']);
     expect(readdirSync(elsewhere)).toEqual([]);
     expect(report.refused.map((n) => [n.key, n.reason])).toEqual([
-      ['linked/p.jpg', `its path would be outside ${out}`],
+      [
+        'linked/p.jpg',
+        `${join(out, 'output', 'grayscale', 'linked')} is a symbolic link: writing through it could leave ${out}`,
+      ],
     ]);
     expect(existsSync(join(out, 'output', 'grayscale', 'after.jpg'))).toBe(true);
+  });
+
+  it.each([
+    ['<out>/output', (out: string) => join(out, 'output')],
+    ['<out>/output/<op>', (out: string) => join(out, 'output', 'grayscale')],
+    ['a result’s own file', (out: string) => join(out, 'output', 'grayscale', 'victim.jpg')],
+  ])('writes nothing outside --out when %s is a symbolic link', async (_what, linkAt) => {
+    const { base, out } = sandbox();
+    const elsewhere = join(base, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'victim.jpg'), 'precious');
+    const link = linkAt(out);
+    mkdirSync(join(link, '..'), { recursive: true });
+    symlinkSync(link.endsWith('.jpg') ? join(elsewhere, 'victim.jpg') : elsewhere, link);
+    const report = await download(out, ['victim.jpg', 'new.jpg']);
+    expect(readdirSync(elsewhere)).toEqual(['victim.jpg']);
+    expect(readFileSync(join(elsewhere, 'victim.jpg'), 'utf8')).toBe('precious');
+    expect(report.refused.length).toBeGreaterThan(0);
   });
 
   it('maps keys that cannot be file paths (300-byte segment, a and a/b.jpg), reports them and keeps going', async () => {
