@@ -37,3 +37,4 @@ export {
   type ImageOpsErrorCode,
   type ImageOpsStage,
 } from './errors.ts';
+export { SNIFF_BYTES, sniffFormat, type Sniffed } from './sniff.ts';

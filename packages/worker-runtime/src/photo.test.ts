@@ -250,3 +250,43 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     expect(s3.calls()).toHaveLength(0);
   });
 });
+
+describe('a source that is no photo', () => {
+  it('is refused after its first bytes, without downloading the rest (a 200 MB text file)', async () => {
+    let chunksRead = 0;
+    async function* hugeText() {
+      for (let i = 0; i < 3200; i++) {
+        chunksRead++;
+        yield Buffer.alloc(64 * 1024, 'not a photo, just text. ');
+      }
+    }
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(GetObjectCommand).resolves({
+      Body: sdkStreamMixin(Readable.from(hugeText())),
+      ContentLength: 3200 * 64 * 1024,
+    });
+    runs = 0;
+    const sized = { ...ctx, options: { ...ctx.options, maxInputBytes: 300 * 1024 * 1024 } };
+    const processing = processPhoto(sized, event('input/grayscale/a.jpg', 'e1', '0A'), redelivery);
+    await expect(processing).rejects.toMatchObject({
+      code: 'UnsupportedFormat',
+      retryable: false,
+    });
+    expect(chunksRead).toBeLessThan(4);
+    expect(runs).toBe(0);
+  });
+
+  it('a real photo is read whole and processed as before', async () => {
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(10_000, 1)]);
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(GetObjectCommand).resolves({
+      Body: sdkStreamMixin(Readable.from([jpeg.subarray(0, 3000), jpeg.subarray(3000)])),
+      ContentLength: jpeg.byteLength,
+    });
+    s3.on(PutObjectCommand).resolves({});
+    runs = 0;
+    const photo = await processA('e1', '0A', redelivery);
+    expect(photo.outcome).toBe('processed');
+    expect(runs).toBe(1);
+  });
+});

@@ -9,10 +9,13 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
+  ACCEPTED_FORMATS,
   type ImageOperationName,
   type ImageResult,
   type ResolvedOperationOptions,
+  SNIFF_BYTES,
   isImageOpsError,
+  sniffFormat,
 } from '@darkroom/image-ops';
 import {
   MAX_KEY_BYTES,
@@ -250,8 +253,11 @@ async function download<Op extends ImageOperationName>(
         'download',
       );
     }
-    return await readWhole(object.Body, object.ContentLength, ctx.sourceBuffers);
+    return await readWhole(object.Body, object.ContentLength, ctx.sourceBuffers, (head) =>
+      refuseNonImage(head, event.key),
+    );
   } catch (error) {
+    if (error instanceof PermanentMessageError) throw error;
     if (httpStatusOf(error) === 412) return undefined;
     throw classifyAwsError(error, 'download', what);
   }
@@ -263,10 +269,25 @@ async function download<Op extends ImageOperationName>(
  * no fresh multi-MB allocation per photo (see source-buffers.ts). Without one (not S3's way,
  * but the SDK's types allow it) the body is read as the SDK reads it.
  */
+/**
+ * A source whose first bytes are no accepted image format is refused there, before the rest is
+ * downloaded (a 200 MB non-image once cost 13.7 s and 250 MB that stayed).
+ */
+async function refuseNonImage(head: Uint8Array, key: string): Promise<void> {
+  const sniffed = await sniffFormat(head);
+  if (sniffed.kind !== 'refused') return;
+  throw new PermanentMessageError(
+    'UnsupportedFormat',
+    `${key} is not a photo in an accepted format (${ACCEPTED_FORMATS.join(', ')})${sniffed.detected ? `: it starts like ${sniffed.detected}` : ''}`,
+    'download',
+  );
+}
+
 async function readWhole(
   body: Readable | { transformToByteArray(): Promise<Uint8Array> },
   length: number | undefined,
   pool: SourceBufferPool,
+  checkHead: (head: Uint8Array) => Promise<void>,
 ): Promise<SourceBuffer> {
   if (!(body instanceof Readable) || length === undefined) {
     if (body instanceof Readable)
@@ -287,7 +308,11 @@ async function readWhole(
           'download',
         );
       source.bytes.set(chunk, offset);
+      const before = offset;
       offset += chunk.byteLength;
+      // Once, when the first SNIFF_BYTES (or the whole of a shorter source) are in.
+      if (before < Math.min(SNIFF_BYTES, length) && offset >= Math.min(SNIFF_BYTES, length))
+        await checkHead(source.bytes.subarray(0, offset));
     }
     if (offset !== length)
       throw new TransientError(

@@ -39,4 +39,36 @@ describe('source buffer pool', () => {
     huge.release();
     expect(pool.take(100).bytes.buffer).not.toBe(huge.bytes.buffer);
   });
+
+  it('keeps memory bounded over a ladder of ever larger sources (one at a time, 2 … 64 MB)', () => {
+    const MB = 1024 * 1024;
+    const pool = createSourceBufferPool(64 * MB, 96 * MB);
+    for (let size = 2; size <= 64; size += 2) {
+      const source = pool.take(size * MB);
+      source.release();
+      expect(pool.keptBytes()).toBeLessThanOrEqual(96 * MB);
+    }
+    // The largest is kept: the next big photo reuses it.
+    expect(pool.keptBytes()).toBeGreaterThanOrEqual(64 * MB);
+  });
+
+  it('reuses the smallest buffer that fits, so large buffers stay free for large sources', () => {
+    const pool = createSourceBufferPool(1000, 1000);
+    const small = pool.take(100);
+    const large = pool.take(500);
+    small.release();
+    large.release();
+    expect(pool.take(90).bytes.buffer).toBe(small.bytes.buffer);
+    expect(pool.take(400).bytes.buffer).toBe(large.bytes.buffer);
+  });
+
+  it('lets the smallest kept buffers go first when over budget', () => {
+    const pool = createSourceBufferPool(1000, 600);
+    const [a, b, c] = [pool.take(100), pool.take(200), pool.take(400)];
+    a.release();
+    b.release();
+    c.release(); // 700 > 600: the 100-byte buffer goes
+    expect(pool.keptBytes()).toBe(600);
+    expect(pool.take(50).bytes.buffer).toBe(b.bytes.buffer);
+  });
 });

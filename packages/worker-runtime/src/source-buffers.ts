@@ -14,19 +14,36 @@ export interface SourceBuffer {
 
 export interface SourceBufferPool {
   take(length: number): SourceBuffer;
+  /** Bytes held by free buffers, kept for reuse (never above the pool's budget). */
+  keptBytes(): number;
 }
 
 /**
  * @param keepUpTo buffers larger than this are not kept for reuse (one huge source must not
  *   pin its memory for the pod's lifetime).
+ * @param maxKeptBytes all kept buffers together stay under this: a run of ever larger sources
+ *   must not leave one buffer per size behind (32 sources of 2…64 MB once kept 1.1 GB, above the
+ *   pod's limit). Over budget, the smallest kept buffers are let go first.
  * @example const source = pool.take(contentLength); try { … source.bytes … } finally { source.release(); }
  */
-export function createSourceBufferPool(keepUpTo: number): SourceBufferPool {
-  const free: Buffer[] = [];
+export function createSourceBufferPool(
+  keepUpTo: number,
+  maxKeptBytes: number = 2 * keepUpTo,
+): SourceBufferPool {
+  const free: Buffer[] = []; // ascending by size: the first that fits is the smallest that fits
+  let kept = 0;
+  const keep = (buffer: Buffer) => {
+    if (buffer.byteLength > keepUpTo || buffer.byteLength > maxKeptBytes) return;
+    const at = free.findIndex((b) => b.byteLength > buffer.byteLength);
+    free.splice(at < 0 ? free.length : at, 0, buffer);
+    kept += buffer.byteLength;
+    while (kept > maxKeptBytes) kept -= free.shift()?.byteLength ?? kept;
+  };
   return {
     take(length) {
       const fits = free.findIndex((b) => b.byteLength >= length);
       const [reused] = fits >= 0 ? free.splice(fits, 1) : [];
+      if (reused) kept -= reused.byteLength;
       // allocUnsafeSlow: its own memory, never a slice of Node's shared 8 KB pool.
       const whole = reused ?? Buffer.allocUnsafeSlow(length);
       let released = false;
@@ -35,9 +52,10 @@ export function createSourceBufferPool(keepUpTo: number): SourceBufferPool {
         release() {
           if (released) return;
           released = true;
-          if (whole.byteLength <= keepUpTo) free.push(whole);
+          keep(whole);
         },
       };
     },
+    keptBytes: () => kept,
   };
 }

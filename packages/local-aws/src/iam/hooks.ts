@@ -11,7 +11,15 @@ import type { buildApp } from 'fauxqs';
 import type { PolicyDocument } from '@darkroom/access';
 import type { AccessControl } from './access-control.ts';
 import { accessKeyIdOf } from './credentials.ts';
-import { type ArnScope, type MappedRequest, mapRequest, queueArnOfUrl } from './request-map.ts';
+import {
+  type ArnScope,
+  type MappedRequest,
+  type Service,
+  mapRequest,
+  queueArnOfUrl,
+} from './request-map.ts';
+import { SimulationError } from '@darkroom/access';
+import { type ClientMistake, clientErrorResponse, sqsJsonMistake } from './client-errors.ts';
 import { denialResponse } from './responses.ts';
 
 type App = ReturnType<typeof buildApp>;
@@ -56,13 +64,40 @@ export function installAccessControl(app: App, access: AccessControl, scope: Arn
     return reply.code(response.status).headers(response.headers).send(response.body);
   }
 
+  const mistake = (reply: FastifyReply, service: Service, kind: ClientMistake, message: string) => {
+    const response = clientErrorResponse(service, kind, message);
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  };
+
   app.addHook('preHandler', async (request, reply) => {
     if (!(request.raw instanceof IncomingMessage)) return undefined; // app.inject: the emulator itself
+    const sqsTarget = request.headers['x-amz-target'];
+    if (
+      typeof sqsTarget === 'string' &&
+      sqsTarget.startsWith('AmazonSQS.') &&
+      sqsJsonMistake(request.body)
+    )
+      return mistake(reply, 'sqs', 'Serialization', 'The request body must be a JSON object');
     const mapped = mapRequest(request, scope) ?? unmapped(request);
     const accessKeyId = accessKeyIdOf(request.headers, request.url.split('?')[1] ?? '');
     const entry: Judged = { request: mapped, accessKeyId };
     judged.set(request, entry);
-    const verdict = await access.authorize(accessKeyId, mapped);
+    let verdict: Awaited<ReturnType<AccessControl['authorize']>>;
+    try {
+      verdict = await access.authorize(accessKeyId, mapped);
+    } catch (error) {
+      // The simulator knows every real action: one it cannot judge is the client's invention.
+      if (!(error instanceof SimulationError)) throw error;
+      const unknownAction = /invalid\.action/.test(error.message);
+      return mistake(
+        reply,
+        mapped.service,
+        mapped.service === 'sqs' && unknownAction ? 'UnknownOperation' : 'InvalidRequest',
+        mapped.service === 'sqs' && unknownAction
+          ? `The action ${mapped.operation} is not valid for this endpoint`
+          : `The request does not name a valid ${mapped.service.toUpperCase()} resource for ${mapped.operation}`,
+      );
+    }
     if (!verdict.allowed) return send(reply, entry, verdict.denial);
     if (mapped.service === 's3' && mapped.operation.endsWith('BucketPolicy'))
       return bucketPolicyRequest(app, access, request, reply, mapped);
