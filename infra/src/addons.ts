@@ -67,7 +67,7 @@ export class MetricsServer extends pulumi.ComponentResource {
 
 /**
  * Install Metrics Server on the system nodes.
- * @example createMetricsServer('metrics-server', { provider, chartVersion: '3.13.0' })
+ * @example createMetricsServer('metrics-server', { provider, chartVersion: '3.13.1' })
  */
 export function createMetricsServer(
   name: string,
@@ -151,7 +151,7 @@ export class Keda extends pulumi.ComponentResource {
 
 /**
  * Install KEDA with its read-only queue-depth role.
- * @example createKeda('keda', { provider, chartVersion: '2.18.1', oidcProviderArn, oidcProviderUrl, queueArns })
+ * @example createKeda('keda', { provider, chartVersion: '2.20.2', oidcProviderArn, oidcProviderUrl, queueArns })
  */
 export function createKeda(
   name: string,

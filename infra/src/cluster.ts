@@ -11,6 +11,8 @@ import * as pulumi from '@pulumi/pulumi';
 export interface ClusterArgs {
   readonly clusterName: string;
   readonly kubernetesVersion: string;
+  /** EKS upgrade policy once the minor leaves standard support (the API defaults to EXTENDED). */
+  readonly supportType: 'STANDARD' | 'EXTENDED';
   readonly vpcId: pulumi.Input<string>;
   readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -66,6 +68,7 @@ export class Cluster extends pulumi.ComponentResource {
       {
         name: args.clusterName,
         version: args.kubernetesVersion,
+        upgradePolicy: { supportType: args.supportType },
         vpcId: args.vpcId,
         privateSubnetIds: args.privateSubnetIds,
         publicSubnetIds: args.publicSubnetIds,
@@ -129,7 +132,7 @@ export class Cluster extends pulumi.ComponentResource {
 
 /**
  * Create the EKS cluster and its Kubernetes provider.
- * @example createCluster('cluster', { clusterName, kubernetesVersion: '1.34', vpcId, privateSubnetIds, publicSubnetIds, … })
+ * @example createCluster('cluster', { clusterName, kubernetesVersion: '1.35', supportType: 'STANDARD', vpcId, privateSubnetIds, publicSubnetIds, … })
  */
 export function createCluster(
   name: string,

@@ -20,13 +20,15 @@ describe('stack configuration', () => {
       region: 'eu-west-1',
       clusterName: 'darkroom-dev',
       network: { natGateways: 'single' },
-      keda: { chartVersion: '2.18.1' },
-      metricsServer: { chartVersion: '3.13.0' },
+      keda: { chartVersion: '2.20.2' },
+      metricsServer: { chartVersion: '3.13.1' },
+      supportType: 'STANDARD',
     });
     expect(workerScalingFor(dev, 'thumbnail')).toMatchObject({ minReplicas: 0, queueLength: 50 });
     expect(stackConfig('prod')).toMatchObject({
       network: { natGateways: 'onePerAz' },
       storage: { encryption: 'sse-kms', versioning: true },
+      supportType: 'EXTENDED',
     });
   });
 
@@ -50,7 +52,7 @@ describe('stack configuration', () => {
     );
     expect(message).toContain('darkroom:clusterName must be 3–38 lower-case letters');
     expect(message).toContain(
-      'darkroom:karpenter.amiAlias must pin an AMI alias like "al2023@v20251120" (never @latest), received "al2023@latest"',
+      'darkroom:karpenter.amiAlias must pin an AMI alias like "al2023@v20260714" (never @latest), received "al2023@latest"',
     );
     expect(message).toContain('darkroom:karpenter.cpuLimit must be a Kubernetes quantity');
     expect(message).toContain(
@@ -137,31 +139,46 @@ describe('stack configuration that would deploy but not work', () => {
   });
 
   it('moves the add-ons with kubernetesVersion: a minor without pinned builds must pin them, and kube-proxy must match', () => {
-    expect(addonVersionsFor(stackConfig('dev'))).toEqual(ADDON_BUILDS['1.34']);
-    expect(problems({ kubernetesVersion: '1.35' })).toContain(
-      'darkroom:addonVersions.coredns has no default for Kubernetes 1.35: pin it',
+    expect(addonVersionsFor(stackConfig('dev'))).toEqual(ADDON_BUILDS['1.35']);
+    // 1.36: Karpenter 1.14 takes it, KEDA 2.20 is not tested on it, and no builds are pinned.
+    const on136 = { kubernetesVersion: '1.36', karpenter: { amiAlias: 'al2023@v20260714' } };
+    expect(problems(on136)).toContain(
+      'darkroom:addonVersions.coredns has no default for Kubernetes 1.36: pin it',
     );
-    const pinned = { vpcCni: 'v1.20.4-eksbuild.1', coredns: 'v1.12.4-eksbuild.1' };
+    const pinned = { vpcCni: 'v1.20.4-eksbuild.1', coredns: 'v1.14.3-eksbuild.3' };
     expect(
-      problems({
-        kubernetesVersion: '1.35',
-        addonVersions: { ...pinned, kubeProxy: 'v1.34.0-eksbuild.2' },
-      }),
-    ).toContain('darkroom:addonVersions.kubeProxy must match kubernetesVersion 1.35');
+      problems({ ...on136, addonVersions: { ...pinned, kubeProxy: 'v1.35.3-eksbuild.13' } }),
+    ).toContain('darkroom:addonVersions.kubeProxy must match kubernetesVersion 1.36');
     expect(
-      problems({
-        kubernetesVersion: '1.35',
-        addonVersions: { ...pinned, kubeProxy: 'v1.35.0-eksbuild.1' },
-      }),
-    ).toBe('');
+      problems({ ...on136, addonVersions: { ...pinned, kubeProxy: 'v1.36.0-eksbuild.14' } }),
+    ).toBe(
+      'Invalid stack configuration:\n  - darkroom:keda.chartVersion does not support kubernetesVersion 1.36: keda 2.20 supports Kubernetes 1.33–1.35, not 1.36 (kedacore/keda-docs content/docs/<version>/operate/cluster.md, "Kubernetes Compatibility" (tested minors))',
+    );
   });
 
   it('pins an AMI release that amazon-eks-ami published (v20251117 never existed, so Karpenter found no AMI)', () => {
-    // awslabs/amazon-eks-ami CHANGELOG: "AMI Release v20251112", "AMI Release v20251120".
-    const published = ['al2023@v20251112', 'al2023@v20251120'];
+    // awslabs/amazon-eks-ami CHANGELOG: "AMI Release v20251112", "v20251120", "v20260714".
+    const published = ['al2023@v20251112', 'al2023@v20251120', 'al2023@v20260714'];
     expect(published).toContain(DEFAULT_AMI_ALIAS);
     for (const stack of ['dev', 'prod'])
       expect(published).toContain(stackConfig(stack).karpenter.amiAlias);
+  });
+
+  it('refuses a combination no component supports, naming the component, its range and the source', () => {
+    expect(problems({ karpenter: { chartVersion: '1.8.1' } })).toContain(
+      'darkroom:karpenter.chartVersion does not support kubernetesVersion 1.35: karpenter 1.8 supports Kubernetes 1.26–1.34, not 1.35',
+    );
+    expect(problems({ karpenter: { amiAlias: 'al2023@v20251120' } })).toContain(
+      'darkroom:karpenter.amiAlias does not support kubernetesVersion 1.35: eksAmi v20251120 supports Kubernetes 1.28–1.34, not 1.35',
+    );
+    expect(problems({ keda: { chartVersion: '2.18.1' } })).toContain(
+      'darkroom:keda.chartVersion does not support kubernetesVersion 1.35',
+    );
+  });
+
+  it('sets what EKS does at the end of standard support explicitly (the API would default to EXTENDED)', () => {
+    expect(problems({ supportType: 'FOREVER' })).toContain('darkroom:supportType');
+    expect(problems({})).toBe('');
   });
 
   it('names an admin principal that is not an IAM role or user ARN', () => {

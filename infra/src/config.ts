@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { OPERATIONS, OPERATION_OPTION_ENV, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
+import { componentProblem } from './support-calendar.ts';
 
 /**
  * The EKS add-on builds pinned per Kubernetes minor (`aws eks describe-addon-versions
@@ -23,14 +24,24 @@ export const ADDON_BUILDS: Readonly<Record<string, AddonBuilds>> = {
     coredns: 'v1.12.4-eksbuild.1',
     kubeProxy: 'v1.34.0-eksbuild.2',
   },
+  // EKS user guide, managing-kube-proxy / managing-coredns "latest per cluster version" tables
+  // (1.35 rows). VPC CNI: EKS publishes one build for every supported minor (managing-vpc-cni
+  // table), so 1.34's build carries over; `darkroom preflight` checks each build is offered
+  // (DescribeAddonVersions) before an `up`.
+  '1.35': {
+    vpcCni: 'v1.20.4-eksbuild.1',
+    coredns: 'v1.14.3-eksbuild.3',
+    kubeProxy: 'v1.35.3-eksbuild.13',
+  },
 };
 
 /**
  * The Amazon EKS AMI release the worker nodes pin: a published release of awslabs/amazon-eks-ami
- * (CHANGELOG "AMI Release v20251120"; there is no v20251117). Karpenter resolves it through SSM
- * `/aws/service/eks/optimized-ami/<k8s>/amazon-linux-2023/<arch>/standard/amazon-eks-node-al2023-<arch>-standard-<k8s>-v20251120/image_id`.
+ * (CHANGELOG "AMI Release v20260714": Kubernetes 1.30.14 … 1.36.2, 1.35.6 among them). Karpenter
+ * resolves it through SSM
+ * `/aws/service/eks/optimized-ami/<k8s>/amazon-linux-2023/<arch>/standard/amazon-eks-node-al2023-<arch>-standard-<k8s>-v20260714/image_id`.
  */
-export const DEFAULT_AMI_ALIAS = 'al2023@v20251120';
+export const DEFAULT_AMI_ALIAS = 'al2023@v20260714';
 
 const k8sQuantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, {
   error: 'must be a Kubernetes quantity like "64" or "500m"',
@@ -93,8 +104,14 @@ export const stackConfigSchema = z
     }),
     kubernetesVersion: z
       .string()
-      .regex(/^1\.\d{2}$/, { error: 'must be a pinned minor version like "1.34"' })
-      .default('1.34'),
+      .regex(/^1\.\d{2}$/, { error: 'must be a pinned minor version like "1.35"' })
+      .default('1.35'),
+    /**
+     * What EKS does when the minor leaves standard support: STANDARD upgrades the control plane
+     * then (never billed for extended support); EXTENDED keeps it, at $0.60 instead of $0.10 per
+     * cluster-hour. The API's own default is EXTENDED, so it is always set explicitly.
+     */
+    supportType: z.enum(['STANDARD', 'EXTENDED']).default('STANDARD'),
     /** Unset add-ons take the builds EKS publishes for `kubernetesVersion` (ADDON_BUILDS). */
     addonVersions: z
       .object({
@@ -170,7 +187,8 @@ export const stackConfigSchema = z
       }),
     karpenter: z
       .object({
-        chartVersion: semver.default('1.8.1'),
+        // renovate: datasource=docker depName=public.ecr.aws/karpenter/karpenter
+        chartVersion: semver.default('1.14.1'),
         amiAlias: z
           .string()
           .regex(/^(al2023|bottlerocket)@v[\d.]+$/, {
@@ -202,14 +220,16 @@ export const stackConfigSchema = z
       .prefault({}),
     keda: z
       .object({
-        chartVersion: semver.default('2.18.1'),
+        // renovate: datasource=helm registryUrl=https://kedacore.github.io/charts depName=keda
+        chartVersion: semver.default('2.20.2'),
         pollingIntervalSeconds: z.number().int().min(5).max(300).default(10),
         cooldownPeriodSeconds: z.number().int().min(30).max(3600).default(300),
       })
       .strict()
       .prefault({}),
     metricsServer: z
-      .object({ chartVersion: semver.default('3.13.0') })
+      // renovate: datasource=helm registryUrl=https://kubernetes-sigs.github.io/metrics-server depName=metrics-server
+      .object({ chartVersion: semver.default('3.13.1') })
       .strict()
       .prefault({}),
     storage: z
@@ -218,6 +238,11 @@ export const stackConfigSchema = z
           .enum(['sse-s3', 'sse-kms'], { error: 'must be "sse-s3" or "sse-kms"' })
           .default('sse-s3'),
         versioning: z.boolean().default(false),
+        /**
+         * With versioning: days an overwritten or deleted version is kept before S3 expires it
+         * (current versions never expire: originals and results stay until the client deletes).
+         */
+        noncurrentVersionDays: z.number().int().min(1).max(3650).default(30),
         corsAllowedOrigins: z.array(z.string().url()).default([]),
         forceDestroy: z.boolean().default(false),
       })
@@ -289,6 +314,24 @@ export const stackConfigSchema = z
           input: undefined,
           message: `has no default for Kubernetes ${ctx.value.kubernetesVersion}: pin it (aws eks describe-addon-versions --kubernetes-version ${ctx.value.kubernetesVersion})`,
         });
+    // A combination no component supports (support-calendar.ts) is refused before any `up`.
+    const minor = ctx.value.kubernetesVersion;
+    const pins = [
+      ['karpenter', ['karpenter', 'chartVersion'], karpenter.chartVersion],
+      ['eksAmi', ['karpenter', 'amiAlias'], karpenter.amiAlias],
+      ['keda', ['keda', 'chartVersion'], ctx.value.keda.chartVersion],
+      ['metricsServer', ['metricsServer', 'chartVersion'], ctx.value.metricsServer.chartVersion],
+    ] as const;
+    for (const [component, path, version] of pins) {
+      const problem = componentProblem(component, version, minor);
+      if (problem)
+        ctx.issues.push({
+          code: 'custom',
+          path: [...path],
+          input: version,
+          message: `does not support kubernetesVersion ${minor}: ${problem}`,
+        });
+    }
     const kubeProxy = ctx.value.addonVersions.kubeProxy;
     if (kubeProxy !== undefined && !kubeProxy.startsWith(`v${ctx.value.kubernetesVersion}.`))
       ctx.issues.push({
@@ -377,6 +420,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
 const KEYS = [
   'clusterName',
   'kubernetesVersion',
+  'supportType',
   'clusterAdmins',
   'ciPreviewViewer',
   'addonVersions',

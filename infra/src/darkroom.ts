@@ -47,6 +47,7 @@ export function createDarkroom(
   const cluster = createCluster('cluster', {
     clusterName: config.clusterName,
     kubernetesVersion: config.kubernetesVersion,
+    supportType: config.supportType,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     publicSubnetIds: network.publicSubnetIds,

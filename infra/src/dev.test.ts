@@ -133,7 +133,9 @@ describe('dev stack: cluster and capacity', () => {
   it('runs EKS with API auth, OIDC, all control-plane logs, KMS secrets encryption and pinned versions', () => {
     expect(one(program, 'eks:index:Cluster').inputs).toMatchObject({
       name: 'darkroom-dev',
-      version: '1.34',
+      version: '1.35',
+      // dev takes EKS's upgrade at the end of standard support rather than extended-support billing.
+      upgradePolicy: { supportType: 'STANDARD' },
       authenticationMode: 'API',
       skipDefaultNodeGroup: true,
       createOidcProvider: true,
@@ -144,7 +146,7 @@ describe('dev stack: cluster and capacity', () => {
       vpcCniOptions: { addonVersion: 'v1.20.4-eksbuild.1' },
       // CoreDNS is its own add-on after the system nodes (see ordering.test.ts).
       corednsAddonOptions: { enabled: false },
-      kubeProxyAddonOptions: { enabled: true, version: 'v1.34.0-eksbuild.2' },
+      kubeProxyAddonOptions: { enabled: true, version: 'v1.35.3-eksbuild.13' },
     });
     expect(one(program, 'aws:kms/key:Key', 'secrets-key').inputs).toMatchObject({
       enableKeyRotation: true,
@@ -216,7 +218,7 @@ describe('dev stack: cluster and capacity', () => {
     const spec = one(program, 'kubernetes:karpenter.k8s.aws/v1:EC2NodeClass').inputs['spec'] as Obj;
     expect(spec).toMatchObject({
       instanceProfile: expect.stringMatching(/karpenter-node-profile/),
-      amiSelectorTerms: [{ alias: 'al2023@v20251120' }],
+      amiSelectorTerms: [{ alias: 'al2023@v20260714' }],
       subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'darkroom-dev' } }],
       securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': 'darkroom-dev' } }],
       metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
@@ -253,18 +255,18 @@ describe('dev stack: cluster and capacity', () => {
     );
     expect(releases['karpenter']).toMatchObject({
       chart: 'oci://public.ecr.aws/karpenter/karpenter',
-      version: '1.8.1',
+      version: '1.14.1',
       values: { settings: { clusterName: 'darkroom-dev' } },
     });
-    expect(releases['keda']).toMatchObject({ chart: 'keda', version: '2.18.1' });
+    expect(releases['keda']).toMatchObject({ chart: 'keda', version: '2.20.2' });
     expect(releases['metrics-server']).toMatchObject({
       chart: 'metrics-server',
-      version: '3.13.0',
+      version: '3.13.1',
       values: { podDisruptionBudget: { enabled: true } },
     });
     expect(releases['karpenter-crd']).toMatchObject({
       chart: 'oci://public.ecr.aws/karpenter/karpenter-crd',
-      version: '1.8.1',
+      version: '1.14.1',
     });
     expect(releases['karpenter']).toMatchObject({ skipCrds: true });
     expect(get(releases['karpenter'], 'values.controller.resources')).toEqual({

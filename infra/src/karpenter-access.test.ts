@@ -213,7 +213,7 @@ describe('Karpenter launches worker nodes', () => {
     // AWS-owned parameters have ARNs without an account, which the simulator cannot parse; match
     // them the way IAM does (ArnLike: per segment, `*` within a segment).
     const alias =
-      '/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.34-v20251120/image_id';
+      '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20260714/image_id';
     const allowed = (arn: string) =>
       policy.Statement.some(
         (st) =>
@@ -236,6 +236,7 @@ describe('Karpenter launches worker nodes', () => {
       'ec2:DescribeSpotPriceHistory',
       'ec2:DescribeLaunchTemplates',
       'ec2:DescribeInstances',
+      'ec2:DescribeInstanceStatus', // v1.12+: instance health, else the check stays off
       'ec2:DescribeCapacityReservations',
     ];
     await expectAll(

@@ -69,8 +69,10 @@ export interface KarpenterPolicyArgs {
 }
 
 /**
- * The controller's permissions: Karpenter v1.8's reference policy (KarpenterControllerPolicy in
- * aws/karpenter-provider-aws website/content/en/v1.8/getting-started/getting-started-with-karpenter/cloudformation.yaml),
+ * The controller's permissions: Karpenter v1.14's reference policy (the KarpenterController*
+ * policies in aws/karpenter-provider-aws website/content/en/v1.14/getting-started/getting-started-with-karpenter/cloudformation.yaml;
+ * since 1.12 the health check needs ec2:DescribeInstanceStatus; since 1.9 upstream launches no
+ * capacity-reservation resources with tags, so neither do we),
  * each write limited to resources tagged for this cluster, minus the instance-profile writes:
  * the EC2NodeClass names the profile this program creates (`spec.instanceProfile`), so the
  * controller never creates, tags or deletes one. Image, snapshot and SSM parameter ARNs carry no
@@ -118,7 +120,7 @@ export function karpenterControllerStatements(args: KarpenterPolicyArgs): Policy
       Sid: 'AllowScopedEC2InstanceActionsWithTags',
       Effect: 'Allow',
       Action: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
-      Resource: [...launched, 'spot-instances-request', 'capacity-reservation'].map(ec2),
+      Resource: [...launched, 'spot-instances-request'].map(ec2),
       Condition: requestTags,
     },
     {
@@ -161,6 +163,7 @@ export function karpenterControllerStatements(args: KarpenterPolicyArgs): Policy
         'ec2:DescribeCapacityReservations',
         'ec2:DescribeImages',
         'ec2:DescribeInstances',
+        'ec2:DescribeInstanceStatus',
         'ec2:DescribeInstanceTypeOfferings',
         'ec2:DescribeInstanceTypes',
         'ec2:DescribeLaunchTemplates',
@@ -268,7 +271,8 @@ export class Karpenter extends pulumi.ComponentResource {
         new aws.iam.ServiceLinkedRole(
           `${name}-spot-slr`,
           { awsServiceName: 'spot.amazonaws.com', description: 'EC2 Spot, for Karpenter' },
-          { parent: this },
+          // Account-wide: another stack may still launch spot with it, so `destroy` leaves it.
+          { parent: this, retainOnDelete: true },
         ),
       );
     this.release = this.installController(name, args, {
@@ -560,7 +564,7 @@ export function workersNodePoolSpec(
 
 /**
  * Install Karpenter and the `workers` NodePool.
- * @example createKarpenter('karpenter', { clusterName, provider, chartVersion: '1.8.1', amiAlias: 'al2023@v20251120', cpuLimit: '64', … })
+ * @example createKarpenter('karpenter', { clusterName, provider, chartVersion: '1.14.1', amiAlias: 'al2023@v20260714', cpuLimit: '64', … })
  */
 export function createKarpenter(
   name: string,

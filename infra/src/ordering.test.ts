@@ -23,7 +23,7 @@ describe('first deploy', () => {
     const coredns = one(program, 'aws:eks/addon:Addon');
     expect(coredns.inputs).toMatchObject({
       addonName: 'coredns',
-      addonVersion: 'v1.12.4-eksbuild.1',
+      addonVersion: 'v1.14.3-eksbuild.3',
     });
     expect(waitsFor(coredns, one(program, 'eks:index:ManagedNodeGroup'))).toBe(true);
     // …and not inside eks.Cluster, where it would be created before any node (pulumi-eks#1819).
@@ -88,6 +88,10 @@ describe('clean destroy', () => {
     const slr = one(program, 'aws:iam/serviceLinkedRole:ServiceLinkedRole');
     expect(slr.inputs['awsServiceName']).toBe('spot.amazonaws.com');
     expect(waitsFor(helm('karpenter'), slr)).toBe(true);
+  });
+
+  it('leaves the account-wide Spot role on `destroy`: another stack may still need it', () => {
+    expect(one(program, 'aws:iam/serviceLinkedRole:ServiceLinkedRole').retainOnDelete).toBe(true);
   });
 });
 

@@ -49,6 +49,27 @@ describe('prod stack', () => {
     }
   });
 
+  it('expires replaced and deleted versions of its versioned bucket after 30 days, never current ones', () => {
+    const lifecycle = one(
+      program,
+      'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+    );
+    expect(lifecycle.inputs['rules']).toEqual([
+      expect.objectContaining({ id: 'abort-incomplete-multipart-uploads' }),
+      expect.objectContaining({
+        status: 'Enabled',
+        noncurrentVersionExpiration: { noncurrentDays: 30 },
+      }),
+    ]);
+    expect(JSON.stringify(lifecycle.inputs['rules'])).not.toContain('"expiration"');
+  });
+
+  it('keeps its control plane past standard support, deliberately (supportType EXTENDED)', () => {
+    expect(one(program, 'eks:index:Cluster').inputs['upgradePolicy']).toEqual({
+      supportType: 'EXTENDED',
+    });
+  });
+
   it('refuses to promote from itself', async () => {
     await expect(runStack('prod', { images: { promoteFrom: 'prod' } })).rejects.toThrow(
       /promoteFrom names this stack/,

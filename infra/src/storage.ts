@@ -16,6 +16,8 @@ export interface PhotoStorageArgs {
   readonly namePrefix: string;
   readonly encryption: 'sse-s3' | 'sse-kms';
   readonly versioning: boolean;
+  /** Days a noncurrent version is kept, when versioning is on. */
+  readonly noncurrentVersionDays: number;
   readonly corsAllowedOrigins: readonly string[];
   readonly forceDestroy: boolean;
 }
@@ -95,7 +97,7 @@ export class PhotoStorage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.s3.BucketVersioning(
+    const versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
       {
         bucket: bucket.id,
@@ -103,6 +105,7 @@ export class PhotoStorage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+
     if (args.corsAllowedOrigins.length > 0) {
       new aws.s3.BucketCorsConfiguration(
         `${name}-cors`,
@@ -122,7 +125,9 @@ export class PhotoStorage extends pulumi.ComponentResource {
       );
     }
     // Photos never expire; only the parts of multipart uploads a drained or killed worker left
-    // behind do (they are invisible in listings but billed as storage).
+    // behind do (they are invisible in listings but billed as storage), and, with versioning,
+    // the versions an overwrite or delete left behind (else kept, and paid, forever). One
+    // configuration per bucket: S3 keeps only the last one written.
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-abandoned-uploads`,
       {
@@ -134,9 +139,19 @@ export class PhotoStorage extends pulumi.ComponentResource {
             filter: {},
             abortIncompleteMultipartUpload: { daysAfterInitiation: ABANDONED_UPLOAD_DAYS },
           },
+          ...(args.versioning
+            ? [
+                {
+                  id: 'expire-noncurrent-versions',
+                  status: 'Enabled',
+                  filter: {},
+                  noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+                },
+              ]
+            : []),
         ],
       },
-      { parent: this },
+      { parent: this, dependsOn: [versioning] },
     );
     new aws.s3.BucketPolicy(
       `${name}-tls-only`,

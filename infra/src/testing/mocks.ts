@@ -21,6 +21,7 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   readonly parent: string;
   readonly ignoreChanges: readonly string[];
+  readonly retainOnDelete: boolean;
 }
 
 /** What the engine is told besides inputs, captured from the request the mock monitor receives. */
@@ -28,6 +29,7 @@ interface RequestDetails {
   getDependenciesList(): string[];
   getParent(): string;
   getIgnorechangesList(): string[];
+  getRetainondelete(): boolean | undefined;
 }
 let currentRequest: RequestDetails | undefined;
 const register = MockMonitor.prototype.registerResource;
@@ -186,6 +188,7 @@ export async function installMocks(stack: string): Promise<MockedProgram> {
           dependencies: currentRequest?.getDependenciesList() ?? [],
           parent: currentRequest?.getParent() ?? '',
           ignoreChanges: currentRequest?.getIgnorechangesList() ?? [],
+          retainOnDelete: currentRequest?.getRetainondelete() ?? false,
         });
         return {
           id: `${args.name}-id`,

@@ -115,6 +115,37 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     .exitOverride()
     .configureOutput({ writeOut: env.stdout, writeErr: env.stderr });
 
+  async function support(command: Command, o: { config?: string; today?: string }) {
+    const opts = command.optsWithGlobals<GlobalOptions>();
+    if (!opts.stack) throw new CliError('support needs --stack NAME');
+    const today = o.today === undefined ? new Date() : new Date(`${o.today}T00:00:00Z`);
+    if (Number.isNaN(today.getTime()))
+      throw new CliError(
+        `--today must be a date like 2026-12-03, received ${JSON.stringify(o.today)}`,
+      );
+    const [{ loadStackConfig }, { runSupport }] = await Promise.all([
+      import('./preflight/stack-config.ts'),
+      import('./preflight/preflight.ts'),
+    ]);
+    const config = loadStackConfig(opts.stack, {
+      ...(o.config ? { file: o.config } : {}),
+      ...(env.pulumiConfig ? { pulumi: env.pulumiConfig } : {}),
+    });
+    print(opts, runSupport(config, opts.stack, today));
+  }
+
+  program
+    .command('support')
+    .description(
+      "is the stack's Kubernetes minor in EKS standard support, and what does its control plane cost (no AWS call)",
+    )
+    .option(
+      '--config <file>',
+      'stack config (default: `pulumi config --json`, else Pulumi.<stack>.yaml)',
+    )
+    .option('--today <date>', 'judge as of this date (YYYY-MM-DD), for planning')
+    .action((o: { config?: string; today?: string }, cmd: Command) => support(cmd, o));
+
   program
     .command('preflight')
     .description(

@@ -218,3 +218,15 @@ describe('.ci/audit', () => {
     expect(box.calls()).toEqual(['npm audit --omit=dev --audit-level=high']);
   });
 });
+
+describe('.ci/support-check', () => {
+  it('judges both stacks from their committed files, and fails when one is past standard support', () => {
+    const box = sandbox();
+    box.fake('npx', [{ prefix: '--no-install darkroom --stack prod', exitCode: 2 }]);
+    expect(box.run('support-check', []).code).toBe(2);
+    expect(box.calls()).toEqual([
+      'npx --no-install darkroom --stack dev support --config Pulumi.dev.yaml',
+      'npx --no-install darkroom --stack prod support --config Pulumi.prod.yaml',
+    ]);
+  });
+});

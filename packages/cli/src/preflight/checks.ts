@@ -14,8 +14,10 @@ export interface CheckResult {
   readonly check: string;
   readonly ok: boolean;
   readonly detail: string;
-  /** What to do when it fails. */
+  /** What to do when it fails (or, with `warning`, soon will). */
   readonly fix?: string;
+  /** Passes today but needs action soon (printed WARN). */
+  readonly warning?: boolean;
 }
 
 const pass = (check: string, detail: string): CheckResult => ({ check, ok: true, detail });

@@ -90,10 +90,11 @@ describe('darkroom preflight', () => {
     expect(result.region).toBe('eu-west-1');
     expect(result.checks.map((c) => c.check)).toEqual([
       'credentials',
-      'ami-alias al2023@v20251120 (amd64)',
+      'kubernetes support',
+      'ami-alias al2023@v20260714 (amd64)',
       'addon vpc-cni v1.20.4-eksbuild.1',
-      'addon coredns v1.12.4-eksbuild.1',
-      'addon kube-proxy v1.34.0-eksbuild.2',
+      'addon coredns v1.14.3-eksbuild.3',
+      'addon kube-proxy v1.35.3-eksbuild.13',
       'spot service-linked role',
       'spot vCPU quota',
       'on-demand vCPU quota',
@@ -101,7 +102,7 @@ describe('darkroom preflight', () => {
       'permissions to create the stack',
     ]);
     expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input.Name).toBe(
-      '/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.34-v20251120/image_id',
+      '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20260714/image_id',
     );
     // Simulated as the role behind the assumed-role session.
     expect(iam.commandCalls(SimulatePrincipalPolicyCommand)[0]?.args[0].input.PolicySourceArn).toBe(
@@ -130,9 +131,9 @@ describe('darkroom preflight', () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: '', $metadata }));
     const { result } = await preflight();
     expect(failing(result)).toHaveLength(1);
-    expect(failing(result)[0]).toMatchObject({ check: 'ami-alias al2023@v20251120 (amd64)' });
+    expect(failing(result)[0]).toMatchObject({ check: 'ami-alias al2023@v20260714 (amd64)' });
     expect(failing(result)[0]?.fix).toMatch(
-      /amiAlias .*get-parameters-by-path --path \/aws\/service\/eks\/optimized-ami\/1\.34\/amazon-linux-2023\/x86_64\//,
+      /amiAlias .*get-parameters-by-path --path \/aws\/service\/eks\/optimized-ami\/1\.35\/amazon-linux-2023\/x86_64\//,
     );
   });
 
@@ -140,12 +141,12 @@ describe('darkroom preflight', () => {
     const offered = fixture<{ addons: { addonVersions: { addonVersion: string }[] }[] }>(
       'eks-describe-addon-versions-kube-proxy',
     );
-    offered.addons[0]?.addonVersions.splice(1, 1); // v1.34.0-eksbuild.2 withdrawn
+    offered.addons[0]?.addonVersions.splice(1, 1); // v1.35.3-eksbuild.13 withdrawn
     eks.on(DescribeAddonVersionsCommand, { addonName: 'kube-proxy' }).resolves(offered);
     const { result } = await preflight();
-    expect(failing(result).map((c) => c.check)).toEqual(['addon kube-proxy v1.34.0-eksbuild.2']);
+    expect(failing(result).map((c) => c.check)).toEqual(['addon kube-proxy v1.35.3-eksbuild.13']);
     expect(failing(result)[0]?.fix).toMatch(
-      /darkroom:addonVersions\.kubeProxy .*v1\.34\.1-eksbuild\.2/,
+      /darkroom:addonVersions\.kubeProxy .*v1\.35\.3-eksbuild\.14/,
     );
   });
 

@@ -12,6 +12,7 @@ import {
 } from './checks.ts';
 import type { PreflightClients } from './clients.ts';
 import { checkPermissions } from './permission-check.ts';
+import { checkSupport } from './support-check.ts';
 
 export interface PreflightResult {
   readonly stack: string;
@@ -24,6 +25,7 @@ export async function runPreflight(
   c: PreflightClients,
   config: StackConfig,
   stack: string,
+  today: Date = new Date(),
 ): Promise<CommandResult<PreflightResult>> {
   const identity = await checkCredentials(c);
   const rest = await Promise.all([
@@ -35,17 +37,50 @@ export async function runPreflight(
     checkPermissions(c, config, identity.arn),
   ]);
   const { arn: _arn, ...credentials } = identity;
-  const checks = [credentials, ...rest.flat()];
+  const checks = [credentials, checkSupport(config, today), ...rest.flat()];
   const ok = checks.every((x) => x.ok);
-  const text = checks
-    .map(
-      (x) =>
-        `${x.ok ? 'PASS' : 'FAIL'}  ${x.check}: ${x.detail}${x.fix ? `\n      fix: ${x.fix}` : ''}`,
-    )
-    .join('\n');
+  const text = formatChecks(checks);
   return {
     code: ok ? EXIT.ok : EXIT.attention,
     result: { stack, region: config.region, ok, checks },
     text: `preflight for stack ${stack} in ${config.region}\n${text}\n${ok ? 'ready for pulumi up' : `${checks.filter((x) => !x.ok).length} check(s) failed`}\n`,
+  };
+}
+
+/** PASS / WARN / FAIL lines with their fixes. */
+export function formatChecks(checks: readonly CheckResult[]): string {
+  return checks
+    .map(
+      (x) =>
+        `${x.ok ? (x.warning ? 'WARN' : 'PASS') : 'FAIL'}  ${x.check}: ${x.detail}${x.fix ? `\n      fix: ${x.fix}` : ''}`,
+    )
+    .join('\n');
+}
+
+export interface SupportResult {
+  readonly stack: string;
+  readonly kubernetesVersion: string;
+  readonly supportType: string;
+  readonly ok: boolean;
+  readonly check: CheckResult;
+}
+
+/** `darkroom support --stack dev`: the support-calendar check alone (no AWS call). */
+export function runSupport(
+  config: StackConfig,
+  stack: string,
+  today: Date,
+): CommandResult<SupportResult> {
+  const check = checkSupport(config, today);
+  return {
+    code: check.ok ? EXIT.ok : EXIT.attention,
+    result: {
+      stack,
+      kubernetesVersion: config.kubernetesVersion,
+      supportType: config.supportType,
+      ok: check.ok,
+      check,
+    },
+    text: `stack ${stack} on ${today.toISOString().slice(0, 10)}\n${formatChecks([check])}\n`,
   };
 }
