@@ -7,6 +7,7 @@ import * as aws from '@pulumi/aws';
 import * as eks from '@pulumi/eks';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { ControlPlaneLogType } from './cluster-logs.ts';
 
 export interface ClusterArgs {
   readonly clusterName: string;
@@ -22,6 +23,11 @@ export interface ClusterArgs {
   readonly addonVersions: { readonly vpcCni: string; readonly kubeProxy: string };
   /** IAM principals given cluster-admin (besides the identity that creates the cluster). */
   readonly clusterAdmins: readonly string[];
+  /** Control-plane log types sent to CloudWatch, and how long they are kept. */
+  readonly controlPlaneLogs: {
+    readonly types: readonly ControlPlaneLogType[];
+    readonly retentionDays: number;
+  };
   /** IAM principals given read-only access (no Secrets), e.g. the CI preview role. */
   readonly clusterViewers?: readonly pulumi.Input<string>[];
 }
@@ -33,14 +39,7 @@ export const CLUSTER_ADMIN_POLICY =
 /** EKS's managed read-only policy: every resource but Secrets. */
 export const CLUSTER_VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 
-/** Every control-plane log type: API, audit, authenticator, controller manager, scheduler. */
-export const CONTROL_PLANE_LOG_TYPES = [
-  'api',
-  'audit',
-  'authenticator',
-  'controllerManager',
-  'scheduler',
-];
+export { CONTROL_PLANE_LOG_TYPES } from './cluster-logs.ts';
 
 export class Cluster extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
@@ -63,6 +62,15 @@ export class Cluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // EKS writes to this group, and would create it without a retention (kept, and paid, forever).
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: `/aws/eks/${args.clusterName}/cluster`,
+        retentionInDays: args.controlPlaneLogs.retentionDays,
+      },
+      { parent: this },
+    );
     this.eks = new eks.Cluster(
       `${name}-eks`,
       {
@@ -76,7 +84,7 @@ export class Cluster extends pulumi.ComponentResource {
         skipDefaultNodeGroup: true,
         authenticationMode: eks.AuthenticationMode.Api,
         createOidcProvider: true,
-        enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+        enabledClusterLogTypes: [...args.controlPlaneLogs.types],
         encryptionConfigKeyArn: secretsKey.arn,
         endpointPublicAccess: args.endpointPublicAccess,
         endpointPrivateAccess: args.endpointPrivateAccess,
@@ -90,7 +98,7 @@ export class Cluster extends pulumi.ComponentResource {
         nodeSecurityGroupTags: { 'karpenter.sh/discovery': args.clusterName },
         tags: { 'darkroom.io/cluster': args.clusterName },
       },
-      { parent: this },
+      { parent: this, dependsOn: [logGroup] },
     );
     this.name = this.eks.eksCluster.name;
     this.arn = this.eks.eksCluster.arn;

@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { OPERATIONS, OPERATION_OPTION_ENV, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
 import { z } from 'zod';
+import { CONTROL_PLANE_LOG_TYPES, LOG_RETENTION_DAYS } from './cluster-logs.ts';
 import { componentProblem } from './support-calendar.ts';
 
 /**
@@ -127,6 +128,22 @@ export const stackConfigSchema = z
           .string()
           .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/)
           .optional(),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Control-plane logs: which types go to CloudWatch and for how long (the group is created
+     * with this retention before the cluster; EKS would make one that keeps logs forever).
+     */
+    controlPlaneLogs: z
+      .object({
+        types: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default([...CONTROL_PLANE_LOG_TYPES]),
+        retentionDays: z
+          .number()
+          .refine((d) => LOG_RETENTION_DAYS.some((allowed) => allowed === d), {
+            error: `must be one of CloudWatch's retentions: ${LOG_RETENTION_DAYS.join(', ')} days`,
+          })
+          .default(90),
       })
       .strict()
       .prefault({}),
@@ -421,6 +438,7 @@ const KEYS = [
   'clusterName',
   'kubernetesVersion',
   'supportType',
+  'controlPlaneLogs',
   'clusterAdmins',
   'ciPreviewViewer',
   'addonVersions',

@@ -48,6 +48,7 @@ export function createDarkroom(
     clusterName: config.clusterName,
     kubernetesVersion: config.kubernetesVersion,
     supportType: config.supportType,
+    controlPlaneLogs: config.controlPlaneLogs,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     publicSubnetIds: network.publicSubnetIds,
