@@ -165,6 +165,11 @@ export const stackConfigSchema = z
             error: 'must be "single" (cheap) or "onePerAz" (zone-resilient)',
           })
           .default('single'),
+        /**
+         * S3 gateway endpoint on every route table (free): photos, results and ECR image layers
+         * (served from S3) stay off the NAT gateway, which charges per GB.
+         */
+        s3GatewayEndpoint: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -11,7 +11,14 @@ import {
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DarkroomOutputs } from './darkroom.ts';
-import { ACCOUNT_ID, type MockedProgram, one, ofType, policyOf, waitsFor } from './testing/mocks.ts';
+import {
+  ACCOUNT_ID,
+  type MockedProgram,
+  one,
+  ofType,
+  policyOf,
+  waitsFor,
+} from './testing/mocks.ts';
 import { runStack } from './testing/stacks.ts';
 
 let program: MockedProgram;
@@ -126,6 +133,18 @@ describe('dev stack: storage', () => {
     expect(queues.map((q) => [q['filterPrefix'], q['queueArn'], q['events']])).toEqual(
       OPERATIONS.map((op) => [`input/${op}/`, workQueueArn(op), ['s3:ObjectCreated:*']]),
     );
+  });
+});
+
+describe('dev stack: network', () => {
+  it('sends S3 traffic (photos, results, ECR layers) through a free gateway endpoint on every route table, not the NAT', () => {
+    const endpoint = one(program, 'aws:ec2/vpcEndpoint:VpcEndpoint', 'network-s3');
+    expect(endpoint.inputs).toMatchObject({
+      vpcId: 'vpc-0abc',
+      serviceName: 'com.amazonaws.eu-west-1.s3',
+      vpcEndpointType: 'Gateway',
+      routeTableIds: ['rtb-pub', 'rtb-priv-a', 'rtb-priv-b', 'rtb-priv-c'],
+    });
   });
 });
 

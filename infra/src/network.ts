@@ -1,4 +1,5 @@
 /** Network: a VPC over several AZs with private subnets for nodes and public ones for load balancers. */
+import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
 
@@ -8,6 +9,8 @@ export interface NetworkArgs {
   readonly availabilityZones: number;
   /** One NAT gateway (dev, cheap) or one per AZ (prod, survives a zone outage). */
   readonly natGateways: 'single' | 'onePerAz';
+  /** Route S3 (and so ECR layers) through a free gateway endpoint instead of the NAT gateway. */
+  readonly s3GatewayEndpoint: boolean;
 }
 
 export class Network extends pulumi.ComponentResource {
@@ -44,6 +47,20 @@ export class Network extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (args.s3GatewayEndpoint) {
+      const region = aws.getRegionOutput({}, { parent: this }).name;
+      new aws.ec2.VpcEndpoint(
+        `${name}-s3`,
+        {
+          vpcId: vpc.vpcId,
+          serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
+          vpcEndpointType: 'Gateway',
+          routeTableIds: vpc.routeTables.apply((tables) => pulumi.all(tables.map((t) => t.id))),
+          tags: { Name: `${args.clusterName}-s3` },
+        },
+        { parent: this },
+      );
+    }
     this.vpcId = vpc.vpcId;
     this.privateSubnetIds = vpc.privateSubnetIds;
     this.publicSubnetIds = vpc.publicSubnetIds;
@@ -57,7 +74,7 @@ export class Network extends pulumi.ComponentResource {
 
 /**
  * Create the VPC.
- * @example createNetwork('network', { clusterName: 'darkroom-dev', cidrBlock: '10.40.0.0/16', availabilityZones: 3, natGateways: 'single' })
+ * @example createNetwork('network', { clusterName: 'darkroom-dev', cidrBlock: '10.40.0.0/16', availabilityZones: 3, natGateways: 'single', s3GatewayEndpoint: true })
  */
 export function createNetwork(
   name: string,

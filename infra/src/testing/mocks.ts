@@ -64,6 +64,12 @@ function outputsFor(type: string, name: string, inputs: State): State {
         vpcId: 'vpc-0abc',
         privateSubnetIds: ['subnet-priv-a', 'subnet-priv-b', 'subnet-priv-c'],
         publicSubnetIds: ['subnet-pub-a', 'subnet-pub-b', 'subnet-pub-c'],
+        routeTables: [
+          { id: 'rtb-pub' },
+          { id: 'rtb-priv-a' },
+          { id: 'rtb-priv-b' },
+          { id: 'rtb-priv-c' },
+        ],
       };
     case 'eks:index:Cluster':
       return {

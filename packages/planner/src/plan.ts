@@ -20,6 +20,7 @@ export function runPlan(input: PlanInput): Plan {
       input.model,
       input.capacity,
       input.settings.pollingIntervalSeconds,
+      input.settings.s3GatewayEndpoint,
     ),
   };
 }

@@ -83,6 +83,8 @@ export interface PlanSettings {
   readonly operations: readonly OperationSettings[];
   readonly pollingIntervalSeconds: number;
   readonly cooldownPeriodSeconds: number;
+  /** Whether S3 traffic bypasses the NAT gateway (`network.s3GatewayEndpoint`). */
+  readonly s3GatewayEndpoint: boolean;
   readonly pod: { readonly cpu: number; readonly memoryGiB: number; readonly concurrency: number };
   readonly nodePool: {
     readonly cpuLimit: number;
@@ -144,6 +146,7 @@ export function planSettings(config: StackConfig): PlanSettings {
     operations: OPERATIONS.map((op) => operationSettings(config, op)),
     pollingIntervalSeconds: config.keda.pollingIntervalSeconds,
     cooldownPeriodSeconds: config.keda.cooldownPeriodSeconds,
+    s3GatewayEndpoint: config.network.s3GatewayEndpoint,
     pod: {
       cpu: quantity(WORKER_RESOURCES.cpu),
       memoryGiB: quantity(WORKER_RESOURCES.memory),

@@ -79,4 +79,14 @@ describe('a burst through the model', () => {
       9,
     );
   });
+
+  it('charges the NAT gateway for the photos only when S3 has no gateway endpoint', () => {
+    const through = runPlan(input({ ...dev, s3GatewayEndpoint: true }, 1000));
+    const around = runPlan(input({ ...dev, s3GatewayEndpoint: false }, 1000));
+    expect(through.summary.cost.natGateway).toBe(0);
+    expect(around.summary.cost.natGateway).toBeCloseTo(
+      ((1000 * 6 * model.perPhoto.natTrafficMBPerMegapixel) / 1024) * model.prices.natGatewayPerGB,
+      9,
+    );
+  });
 });

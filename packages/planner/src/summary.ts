@@ -54,6 +54,7 @@ export function summarise(
   model: ModelConfig,
   capacity: Capacity,
   pollingIntervalSeconds: number,
+  s3GatewayEndpoint: boolean,
 ): PlanSummary {
   const prices = new Map(model.prices.instanceTypes.map((t) => [t.name, t]));
   let onDemand = 0;
@@ -77,9 +78,11 @@ export function summarise(
   // KEDA reads each of the three queues' attributes once per polling interval.
   const kedaPolls = (3 * outcome.endSeconds) / pollingIntervalSeconds;
   const sqs = ((photos * model.perPhoto.sqsRequests + kedaPolls) * p.sqsPerMillionRequests) / 1e6;
-  const nat =
-    ((photos * workload.megapixels * model.perPhoto.natTrafficMBPerMegapixel) / 1024) *
-    p.natGatewayPerGB;
+  // Sources and results are S3 traffic: through the gateway endpoint, none of it is NAT's.
+  const nat = s3GatewayEndpoint
+    ? 0
+    : ((photos * workload.megapixels * model.perPhoto.natTrafficMBPerMegapixel) / 1024) *
+      p.natGatewayPerGB;
   const nodes = capacity === 'spot' ? spot : onDemand;
   const total = nodes + s3 + sqs + nat;
   const drained = outcome.latencies.length === photos;
