@@ -120,25 +120,22 @@ export const RULES: readonly Rule[] = [
       ),
   },
   {
-    name: 's3-readers-of-own-writes-may-list',
+    name: 's3-readers-may-list',
     description:
-      'A role that reads objects under a prefix it writes (an existence check) may list that prefix; otherwise S3 answers a missing key with 403, not 404.',
+      'A role that reads objects under a prefix may list that prefix: otherwise S3 answers a missing key with 403, not 404 (an existence check fails, a deleted source looks like a permission error).',
     check: (r) => {
       if (r.type !== 'aws:iam/rolePolicy:RolePolicy') return [];
       const allows = statements(r.inputs['policy']).filter((s) => s.Effect === 'Allow');
-      const prefixes = (action: string) =>
-        allows
-          .filter((s) => asArray(s.Action).includes(action))
-          .flatMap((s) => asArray(s.Resource))
-          .filter((arn) => arn.startsWith('arn:aws:s3:::') && arn.includes('/'));
-      const written = new Set(prefixes('s3:PutObject'));
+      const read = allows
+        .filter((s) => asArray(s.Action).includes('s3:GetObject'))
+        .flatMap((s) => asArray(s.Resource))
+        .filter((arn) => arn.startsWith('arn:aws:s3:::') && arn.includes('/'));
       const listed = allows
         .filter((s) => asArray(s.Action).includes('s3:ListBucket'))
         .flatMap((s) => asArray(get(s.Condition, 'StringLike.s3:prefix') as string | string[]));
-      return prefixes('s3:GetObject')
-        .filter((arn) => written.has(arn))
+      return read
         .filter((arn) => !listed.includes(arn.slice(arn.indexOf('/') + 1)))
-        .map((arn) => `reads and writes ${arn} but may not list it: a missing key answers 403`);
+        .map((arn) => `reads ${arn} but may not list it: a missing key answers 403`);
     },
   },
   {

@@ -53,11 +53,13 @@ export function workerPolicy(args: WorkerAccessArgs): PolicyDocument {
       Resource: `${args.bucketArn}/${output}*`,
     },
     {
-      Sid: 'ListOwnOutputs',
+      // Every prefix it reads: S3 answers a missing key with 404 only to a caller who may list
+      // it, and 403 otherwise (a photo deleted after its event would dead-letter as AccessDenied).
+      Sid: 'ListOwnPrefixes',
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: args.bucketArn,
-      Condition: { StringLike: { 's3:prefix': `${output}*` } },
+      Condition: { StringLike: { 's3:prefix': [`${inputPrefix(args.operation)}*`, `${output}*`] } },
     },
     {
       Sid: 'ConsumeOwnQueue',

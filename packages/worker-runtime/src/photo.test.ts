@@ -161,6 +161,16 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
+  it('a source deleted since its event (GET 404) is superseded by its delete: no retry, nothing for the DLQ alarm', async () => {
+    s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
+    runs = 0;
+    const photo = await processA('e1', '0A', redelivery);
+    expect(photo.outcome).toBe('superseded');
+    expect(runs).toBe(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
   it('a result of a newer source version already there means superseded, without reading the source', async () => {
     s3.on(HeadObjectCommand).resolves(stored('e2', '0B'));
     const photo = await processA('e1', '0A', redelivery);

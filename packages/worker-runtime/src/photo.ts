@@ -223,8 +223,8 @@ async function runOperation<Op extends ImageOperationName>(
 /**
  * Read the whole source version the event is about (`If-Match` its ETag). The size is checked
  * against image-ops' byte limit before reading.
- * @returns undefined when the source was overwritten since the event (412): the newer version's
- *   own event follows.
+ * @returns undefined when the source was overwritten (412) or deleted (404) since the event: the
+ *   newer version's own event follows, or there is nothing left to process.
  */
 async function download<Op extends ImageOperationName>(
   ctx: PhotoContext<Op>,
@@ -258,7 +258,11 @@ async function download<Op extends ImageOperationName>(
     );
   } catch (error) {
     if (error instanceof PermanentMessageError) throw error;
-    if (httpStatusOf(error) === 412) return undefined;
+    // 412: overwritten since the event; 404: deleted since (the worker may list its own input
+    // prefix, so S3 says 404, not 403). Either way a newer event of the key wins: nothing to do,
+    // and nothing for the DLQ alarm.
+    const status = httpStatusOf(error);
+    if (status === 412 || status === 404) return undefined;
     throw classifyAwsError(error, 'download', what);
   }
 }

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { imageOperations, resolveOptions } from '@darkroom/image-ops';
@@ -318,6 +323,19 @@ describe('worker against a real S3/SQS API', () => {
       metricValue(worker, 'darkroom_photos_total', `operation="grayscale",outcome="${outcome}"`);
     await until(async () => (await count('duplicate')) === 1);
     expect(await count('processed')).toBe(1);
+  });
+
+  it('a photo deleted after its event is done with at once: no retries, no DLQ alarm (the worker may list its own inputs, so S3 says 404)', async () => {
+    const worker = await start();
+    const source = await upload('input/grayscale/deleted.jpg', photo);
+    await emulator.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: source.key }));
+    await notify([source]);
+    const superseded = () =>
+      metricValue(worker, 'darkroom_photos_total', 'operation="grayscale",outcome="superseded"');
+    await until(async () => (await superseded()) === 1);
+    await until(queueEmpty);
+    expect((await emulator.counts(queues.deadLetterQueueUrl)).visible).toBe(0);
+    expect(await exists('output/grayscale/deleted.jpg')).toBe(false);
   });
 
   it('while draining, readiness drops and liveness holds, and the photo in flight still finishes', async () => {

@@ -88,7 +88,8 @@ export function workerRequests(args: WorkerRequestArgs): ExpectedDecision[] {
     ),
     ok('gets 404, not 403, for a missing result', list(`${outputPrefix(op)}a.jpg`)),
     no('lists another operation’s results', list(`${outputPrefix(other)}a.jpg`)),
-    no('lists the originals', list(inputPrefix(op))),
+    ok('gets 404, not 403, for a source deleted after its event', list(`${inputPrefix(op)}a.jpg`)),
+    no('lists another operation’s originals', list(inputPrefix(other))),
     ok(
       'aborts its interrupted multipart result',
       s3('s3:AbortMultipartUpload', `${outputPrefix(op)}big.jpg`),
