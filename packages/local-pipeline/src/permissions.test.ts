@@ -36,12 +36,13 @@ interface Case {
 }
 
 const REDRIVEN = 'MaxReceiveCountExceeded';
+// The text file is refused from its first bytes, while downloading (image-ops sniffFormat).
 const cases: readonly Case[] = [
   {
     statement: undefined,
     succeeds: ['photo.jpg'],
     dlqCodes: ['UnsupportedFormat'],
-    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'download' },
     receives: 1,
     denied: false,
   },
@@ -65,13 +66,14 @@ const cases: readonly Case[] = [
     denied: true,
   },
   {
-    statement: 'ListOwnOutputs',
+    statement: 'ListOwnPrefixes',
     // A first receive writes without reading the result first, so a new photo needs no listing.
-    // ListBucket is what makes a redelivered photo's HEAD of a missing result a 404, not a 403:
-    // proven against the rendered policy in infra/src/access.test.ts ("gets 404, not 403").
+    // ListBucket is what makes a redelivered photo's HEAD of a missing result, or the GET of a
+    // deleted source, a 404, not a 403: proven against the rendered policy in
+    // infra/src/access.test.ts ("gets 404, not 403").
     succeeds: ['photo.jpg'],
     dlqCodes: ['UnsupportedFormat'],
-    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'download' },
     receives: 1,
     denied: false,
   },
@@ -81,7 +83,7 @@ const cases: readonly Case[] = [
     dlqCodes: [REDRIVEN],
     // The worker judges the text file permanent, but may not dead-letter it with its reason:
     // the message comes back until the redrive policy moves it, without the reason.
-    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'process' },
+    logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'download' },
     receives: 2,
     denied: true,
   },
