@@ -23,6 +23,7 @@ function deploying(stack: 'dev' | 'prod', rules: readonly FakeRule[] = [], stack
     `Pulumi.${stack}.yaml`,
     stackFile ?? readFileSync(`${REPO_ROOT}Pulumi.${stack}.yaml`, 'utf8'),
   );
+  box.fake('npx');
   box.fake(
     'pulumi',
     [
@@ -48,6 +49,7 @@ describe('.ci/deploy', () => {
       `pulumi login s3://${BUCKET}`,
       `pulumi stack select --create --secrets-provider ${provider('dev')} dev`,
       'pulumi stack export --stack dev',
+      'npx --no-install darkroom --stack dev preflight --config Pulumi.dev.yaml',
       `pulumi up ${flags('dev')} --yes --skip-preview`,
       'pulumi stack output --stack dev --json',
     ]);
@@ -107,6 +109,13 @@ describe('.ci/deploy', () => {
     const run = box.run('deploy', ['dev', 'up'], env);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('change-secrets-provider');
+    expect(box.calls().some((c) => c.startsWith('pulumi up'))).toBe(false);
+  });
+
+  it('changes nothing when the account fails preflight (quotas, versions, a creator listed as admin)', () => {
+    const box = deploying('dev');
+    box.fake('npx', [{ prefix: '--no-install darkroom --stack dev preflight', exitCode: 2 }]);
+    expect(box.run('deploy', ['dev', 'up'], env).code).toBe(2);
     expect(box.calls().some((c) => c.startsWith('pulumi up'))).toBe(false);
   });
 

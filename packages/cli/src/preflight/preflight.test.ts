@@ -3,14 +3,21 @@
  * response shapes (test-fixtures/aws): a ready account passes every check; each way an account
  * can be unready fails exactly its check, with the fix, and exit code 2.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DescribeAvailabilityZonesCommand,
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { DescribeAddonVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
+import {
+  DescribeAddonVersionsCommand,
+  DescribeClusterCommand,
+  EKSClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eks';
 import {
   GetRoleCommand,
   IAMClient,
@@ -100,6 +107,7 @@ describe('darkroom preflight', () => {
       'on-demand vCPU quota',
       'system instance types offered in every AZ',
       'permissions to create the stack',
+      'cluster creator not in clusterAdmins',
     ]);
     expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input.Name).toBe(
       '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20260714/image_id',
@@ -123,8 +131,39 @@ describe('darkroom preflight', () => {
     expect(failing(result).map((c) => c.check)).toEqual([
       'credentials',
       'permissions to create the stack',
+      'cluster creator not in clusterAdmins',
     ]);
     expect(failing(result)[0]?.fix).toMatch(/configure AWS credentials/);
+  });
+
+  it('fails when the identity that will create the cluster is also in clusterAdmins (409 on the first up)', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'darkroom-preflight-')), 'Pulumi.dev.yaml');
+    const me = 'arn:aws:iam::123456789012:role/DarkroomDeployer';
+    writeFileSync(
+      config,
+      readFileSync(DEV_CONFIG, 'utf8').replace(
+        '  darkroom:clusterName: darkroom-dev\n',
+        `  darkroom:clusterName: darkroom-dev\n  darkroom:clusterAdmins: ["${me}"]\n`,
+      ),
+    );
+    eks
+      .on(DescribeClusterCommand)
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'No cluster found for name: darkroom-dev.',
+          $metadata,
+        }),
+      );
+    const run = await cli(['--stack', 'dev', '--json', 'preflight', '--config', config]);
+    const result = JSON.parse(run.stdout) as PreflightResult;
+    expect(failing(result).map((c) => c.check)).toEqual(['cluster creator not in clusterAdmins']);
+    expect(failing(result)[0]?.fix).toContain(`remove ${me} from darkroom:clusterAdmins`);
+    // Once the cluster exists, its creator's entry is EKS's, and listing the role is harmless.
+    eks.on(DescribeClusterCommand).resolves({ cluster: { name: 'darkroom-dev' } });
+    const later = JSON.parse(
+      (await cli(['--stack', 'dev', '--json', 'preflight', '--config', config])).stdout,
+    ) as PreflightResult;
+    expect(failing(later)).toEqual([]);
   });
 
   it('fails the AMI check when the pinned alias does not resolve, naming the parameter path to list', async () => {

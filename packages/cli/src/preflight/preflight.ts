@@ -13,6 +13,7 @@ import {
 import type { PreflightClients } from './clients.ts';
 import { checkPermissions } from './permission-check.ts';
 import { checkSupport } from './support-check.ts';
+import { checkCreatorNotListed } from './creator-check.ts';
 
 export interface PreflightResult {
   readonly stack: string;
@@ -35,6 +36,7 @@ export async function runPreflight(
     checkQuotas(c, config),
     checkInstanceOfferings(c, config),
     checkPermissions(c, config, identity.arn),
+    checkCreatorNotListed(c, config, identity.arn),
   ]);
   const { arn: _arn, ...credentials } = identity;
   const checks = [credentials, checkSupport(config, today), ...rest.flat()];
