@@ -256,7 +256,7 @@ describe('a missing key: 404 or 403 depending on s3:ListBucket, as S3 answers', 
     const topology = await createTopology(aws, {
       bucket: BUCKET,
       adjustWorkerPolicy: (op, policy) =>
-        op === 'thumbnail' ? withoutStatement(policy, 'ListOwnOutputs') : policy,
+        op === 'thumbnail' ? withoutStatement(policy, 'ListOwnPrefixes') : policy,
     });
     s3 = clientsFor(aws, topology.queues.thumbnail.workerCredentials.accessKeyId).s3;
   });
