@@ -176,6 +176,15 @@ describe('stack configuration that would deploy but not work', () => {
     );
   });
 
+  it('refuses replica caps the NodePool limit cannot hold (pods Pending, KEDA’s maximum unreachable)', () => {
+    expect(problems({ workers: { grayscale: { maxReplicas: 30 } } })).toContain(
+      "darkroom:karpenter.cpuLimit 64 is below the workers' maxReplicas (30 + 13 + 6) × 2 vCPU of node capacity per pod (1800m requested) = 98 vCPU",
+    );
+    expect(
+      problems({ workers: { grayscale: { maxReplicas: 30 } }, karpenter: { cpuLimit: '98' } }),
+    ).toBe('');
+  });
+
   it('sets what EKS does at the end of standard support explicitly (the API would default to EXTENDED)', () => {
     expect(problems({ supportType: 'FOREVER' })).toContain('darkroom:supportType');
     expect(problems({})).toBe('');

@@ -3,7 +3,13 @@
  * Components never read config themselves; they take the typed values as arguments.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { OPERATIONS, OPERATION_OPTION_ENV, SCALING_DEFAULTS } from '@darkroom/pipeline-spec';
+import {
+  OPERATIONS,
+  OPERATION_OPTION_ENV,
+  SCALING_DEFAULTS,
+  WORKER_NODE_FOOTPRINT_VCPU,
+  WORKER_RESOURCES,
+} from '@darkroom/pipeline-spec';
 import { z } from 'zod';
 import { CONTROL_PLANE_LOG_TYPES, LOG_RETENTION_DAYS } from './cluster-logs.ts';
 import { componentProblem } from './support-calendar.ts';
@@ -394,6 +400,24 @@ export function workerScalingFor(
   return { ...defaults, ...override };
 }
 
+/** Cores of a Kubernetes CPU quantity: "2" → 2, "1800m" → 1.8. */
+export const cores = (quantity: string): number =>
+  quantity.endsWith('m') ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+
+/**
+ * Every worker at maxReplicas must fit under the NodePool's CPU limit (node capacity: each pod
+ * takes WORKER_NODE_FOOTPRINT_VCPU of it): past it the pods stay Pending, KEDA's maximum is
+ * unreachable and the "stuck at maxReplicas" alarm means nothing.
+ */
+function replicaCapacityProblem(config: StackConfig): string | undefined {
+  const perPod = WORKER_NODE_FOOTPRINT_VCPU;
+  const replicas = OPERATIONS.map((op) => workerScalingFor(config, op).maxReplicas);
+  const needed = replicas.reduce((a, b) => a + b, 0) * perPod;
+  const limit = cores(config.karpenter.cpuLimit);
+  if (needed <= limit + 1e-9) return undefined;
+  return `darkroom:karpenter.cpuLimit ${config.karpenter.cpuLimit} is below the workers' maxReplicas (${replicas.join(' + ')}) × ${perPod} vCPU of node capacity per pod (${WORKER_RESOURCES.cpu} requested) = ${needed} vCPU: lower workers.<op>.maxReplicas or raise cpuLimit`;
+}
+
 /** Raised for a stack configuration that does not validate; lists every problem with its key. */
 export class StackConfigError extends Error {
   readonly problems: readonly string[];
@@ -415,13 +439,13 @@ export function parseStackConfig(raw: unknown): StackConfig {
       ([, s]) => s.minReplicas > s.maxReplicas,
     );
     for (const op of OPERATIONS) operationOptionEnv(result.data, op);
-    if (scaling.length > 0)
-      throw new StackConfigError(
-        scaling.map(
-          ([op, s]) =>
-            `darkroom:workers.${op} needs minReplicas ≤ maxReplicas, received ${s.minReplicas} > ${s.maxReplicas}`,
-        ),
-      );
+    const problems = scaling.map(
+      ([op, s]) =>
+        `darkroom:workers.${op} needs minReplicas ≤ maxReplicas, received ${s.minReplicas} > ${s.maxReplicas}`,
+    );
+    const capacity = replicaCapacityProblem(result.data);
+    if (capacity) problems.push(capacity);
+    if (problems.length > 0) throw new StackConfigError(problems);
     return result.data;
   }
   throw new StackConfigError(

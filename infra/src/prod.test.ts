@@ -123,7 +123,7 @@ describe('prod stack', () => {
         'spec'
       ] as Obj;
       expect(spec['minReplicaCount']).toBe(1);
-      expect(spec['maxReplicaCount']).toBe(op === 'thumbnail' ? 60 : 100);
+      expect(spec['maxReplicaCount']).toBe(op === 'thumbnail' ? 56 : 100);
       expect(spec['cooldownPeriod']).toBe(600);
     }
     expect(get(one(program, 'kubernetes:karpenter.sh/v1:NodePool').inputs, 'spec.limits.cpu')).toBe(

@@ -117,11 +117,21 @@ export interface WorkerSizing {
 }
 
 /**
- * Requests (= limits, for Guaranteed QoS and predictable bin-packing): 2 vCPU for 2 photos in
- * flight; memory from the bench's peak RSS of 2 × 20 MP photos in flight (≈ 430 MB) plus the
- * Node heap and SDK, rounded up.
+ * Requests (= limits, for Guaranteed QoS and predictable bin-packing): 1800m for 2 photos in
+ * flight, so pods pack the sizes Karpenter picks — allocatable is always below the vCPU count
+ * (EKS kube-reserved, Karpenter v1 `pkg/providers/instancetype/types.go`, plus ~200m of
+ * DaemonSets): an xlarge keeps 3.72 vCPU (2 pods of 1.8; of 2.0, one, 45 % idle), a 2xlarge 7.71
+ * (4 pods; of 2.0, three, 22 % idle). Memory from the bench's peak RSS of 2 × 20 MP photos in
+ * flight (≈ 430 MB) plus the Node heap and SDK, rounded up.
  */
-export const WORKER_RESOURCES: WorkerSizing = { cpu: '2', memory: '1Gi' };
+export const WORKER_RESOURCES: WorkerSizing = { cpu: '1800m', memory: '1Gi' };
+
+/**
+ * vCPU of node capacity one worker pod takes, its 1.8 requested plus its share of what the node
+ * keeps back: Karpenter's NodePool `limits.cpu` counts node capacity, not pod requests, so N pods
+ * need N × 2 vCPU of limit (xlarge: 2 pods per 4 vCPU; 2xlarge: 4 per 8; 4xlarge: 8 per 16).
+ */
+export const WORKER_NODE_FOOTPRINT_VCPU = 2;
 
 export interface ScalingDefaults {
   /** KEDA target: visible messages per replica. */
@@ -145,9 +155,11 @@ export const BURST_DRAIN_TARGET = { photos: 10_000, seconds: 30 * 60 } as const;
  * per replica: scale-out keeps pace with a burst of 10,000 photos in 30 minutes (≈ 6/s).
  */
 export const SCALING_DEFAULTS: { readonly [K in Operation]: ScalingDefaults } = {
-  grayscale: { queueLength: 20, activationQueueLength: 0, minReplicas: 0, maxReplicas: 30 },
-  watermark: { queueLength: 20, activationQueueLength: 0, minReplicas: 0, maxReplicas: 30 },
-  thumbnail: { queueLength: 50, activationQueueLength: 0, minReplicas: 0, maxReplicas: 20 },
+  // 13 + 13 + 6 pods × 2 vCPU of node capacity = 64: every worker at its maximum fits the
+  // default NodePool limit (the stack schema refuses caps a stack's limit cannot hold).
+  grayscale: { queueLength: 20, activationQueueLength: 0, minReplicas: 0, maxReplicas: 13 },
+  watermark: { queueLength: 20, activationQueueLength: 0, minReplicas: 0, maxReplicas: 13 },
+  thumbnail: { queueLength: 50, activationQueueLength: 0, minReplicas: 0, maxReplicas: 6 },
 };
 
 /** S3 object metadata keys a worker writes on each result (`x-amz-meta-…`). */
