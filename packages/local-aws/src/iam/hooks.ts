@@ -49,6 +49,14 @@ function unmapped(request: FastifyRequest): MappedRequest {
   };
 }
 
+/** S3 requests whose IAM decision needs no body: all but POST / (SQS, STS), ?delete and ?policy. */
+export function judgedOnHeaders(method: string, url: string): boolean {
+  const [path = '/', query = ''] = url.split('?');
+  if (path === '/' && method !== 'GET') return false;
+  const params = new URLSearchParams(query);
+  return !params.has('delete') && !params.has('policy');
+}
+
 export function installAccessControl(app: App, access: AccessControl, scope: ArnScope): void {
   const judged = new WeakMap<FastifyRequest, Judged>();
 
@@ -69,15 +77,8 @@ export function installAccessControl(app: App, access: AccessControl, scope: Arn
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (!(request.raw instanceof IncomingMessage)) return undefined; // app.inject: the emulator itself
-    const sqsTarget = request.headers['x-amz-target'];
-    if (
-      typeof sqsTarget === 'string' &&
-      sqsTarget.startsWith('AmazonSQS.') &&
-      sqsJsonMistake(request.body)
-    )
-      return mistake(reply, 'sqs', 'Serialization', 'The request body must be a JSON object');
+  /** Map, judge and, when denied, answer one request; undefined lets it through. */
+  async function judge(request: FastifyRequest, reply: FastifyReply) {
     const mapped = mapRequest(request, scope) ?? unmapped(request);
     const accessKeyId = accessKeyIdOf(request.headers, request.url.split('?')[1] ?? '');
     const entry: Judged = { request: mapped, accessKeyId };
@@ -99,7 +100,33 @@ export function installAccessControl(app: App, access: AccessControl, scope: Arn
       );
     }
     if (!verdict.allowed) return send(reply, entry, verdict.denial);
-    if (mapped.service === 's3' && mapped.operation.endsWith('BucketPolicy'))
+    return undefined;
+  }
+
+  // Requests whose method, path and headers say everything (every S3 request but DeleteObjects
+  // and bucket policies) are judged before their body is read: a 1 GiB PUT with an unknown key
+  // or no permission is refused at once, not after the emulator buffered it.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!(request.raw instanceof IncomingMessage)) return undefined; // app.inject: the emulator itself
+    if (!judgedOnHeaders(request.method, request.url)) return undefined;
+    return judge(request, reply);
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (!(request.raw instanceof IncomingMessage)) return undefined; // app.inject: the emulator itself
+    const sqsTarget = request.headers['x-amz-target'];
+    if (
+      typeof sqsTarget === 'string' &&
+      sqsTarget.startsWith('AmazonSQS.') &&
+      sqsJsonMistake(request.body)
+    )
+      return mistake(reply, 'sqs', 'Serialization', 'The request body must be a JSON object');
+    if (!judgedOnHeaders(request.method, request.url)) {
+      const denied = await judge(request, reply);
+      if (denied) return denied;
+    }
+    const mapped = judged.get(request)?.request;
+    if (mapped?.service === 's3' && mapped.operation.endsWith('BucketPolicy'))
       return bucketPolicyRequest(app, access, request, reply, mapped);
     return undefined;
   });
