@@ -12,7 +12,13 @@ import { normalisePrefix, parseOperations } from './operations.ts';
 import { type RedriveMethod, redrive } from './redrive.ts';
 import { parseSince, results } from './results.ts';
 import { status, watchStatus } from './status.ts';
-import { type PulumiRunner, type TargetOptions, resolveTarget, runPulumi } from './target.ts';
+import {
+  type PulumiRunner,
+  type Target,
+  type TargetOptions,
+  resolveTarget,
+  runPulumi,
+} from './target.ts';
 import { upload } from './upload.ts';
 import type { Box } from './smoke/verify.ts';
 import type { PulumiConfigRunner } from './preflight/stack-config.ts';
@@ -39,9 +45,19 @@ const positiveInt = (name: string) => (value: string) => {
 
 type Runner = (ctx: CommandContext) => Promise<CommandResult<unknown>>;
 
+/** A refused TCP connection anywhere in an SDK error's causes. */
+function connectionRefused(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === 'ECONNREFUSED') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return /ECONNREFUSED/.test(String((error as Error)?.message ?? ''));
+}
+
 export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<ExitCode> {
   let code: ExitCode = EXIT.ok;
   let clients: Clients | undefined;
+  let target: Target | undefined;
   const signal = env.signal ?? new AbortController().signal;
   const program = new Command('darkroom');
 
@@ -53,7 +69,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       out: env.stdout,
       err: env.stderr,
     };
-    const target = resolveTarget(opts, env.pulumi ?? runPulumi);
+    target = resolveTarget(opts, env.pulumi ?? runPulumi);
     clients = clientsFor(target);
     print(opts, await runner({ target, clients, io, signal }));
   }
@@ -325,6 +341,12 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     if (error instanceof CliError) {
       env.stderr(`darkroom: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (target?.kind === 'local' && connectionRefused(error)) {
+      env.stderr(
+        `darkroom: the local pipeline is not running (nothing answers at ${target.endpoint ?? 'its endpoint'}): start it with \`npm start -- --keep-running\`, then run this again\n`,
+      );
+      return EXIT.error;
     }
     env.stderr(`darkroom: ${(error as Error).name}: ${(error as Error).message}\n`);
     return EXIT.error;

@@ -35,7 +35,15 @@ const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86
 export function parseSince(value: string | undefined, now = Date.now()): Date | undefined {
   if (value === undefined) return undefined;
   const relative = /^(\d+)([smhd])$/.exec(value);
-  if (relative) return new Date(now - Number(relative[1]) * (UNITS[relative[2] ?? 's'] ?? 1));
+  if (relative) {
+    const since = new Date(now - Number(relative[1]) * (UNITS[relative[2] ?? 's'] ?? 1));
+    // Before 1970 (or past Date's range) every result is newer: say so rather than mislead.
+    if (!(since.getTime() >= 0))
+      throw new CliError(
+        `--since ${value} reaches before 1970; leave --since out to download every result`,
+      );
+    return since;
+  }
   const date = new Date(value);
   if (Number.isNaN(date.getTime()))
     throw new CliError(

@@ -131,6 +131,10 @@ function targetOf(
  */
 export function resolveTarget(opts: TargetOptions, pulumi: PulumiRunner = runPulumi): Target {
   if (opts.local && opts.stack) throw new CliError('choose one target: --local or --stack NAME');
+  if (opts.endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(opts.endpoint))
+    throw new CliError(
+      `--endpoint must be an http(s) URL like http://127.0.0.1:4566, received ${JSON.stringify(opts.endpoint)}`,
+    );
   if (opts.local) {
     const file = opts.outputs ?? LOCAL_TARGET_FILE;
     const outputs = readOutputsFile(file);

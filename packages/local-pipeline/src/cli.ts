@@ -4,7 +4,7 @@
  * Exit code: 0 when every photo produced its outputs, 2 when some went to a DLQ, 1 on a crash or
  * a worker that kept dying, 128 + signal number when stopped by SIGINT, SIGTERM or SIGHUP.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, constants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -198,8 +198,10 @@ async function main(): Promise<number> {
   // Whatever happened, say what finished and download it.
   const deadLetters = await summariseAndDownload(p, wallMs, uploadMs);
   if (args['keep-running'] && !failure) {
-    printEndpoints(p);
-    process.stdout.write('Running until Ctrl-C.\n');
+    // The endpoints were printed when the pipeline came up; say where, not twice.
+    process.stdout.write(
+      `Running until Ctrl-C (endpoints above; CLI target ${resolve(LOCAL_TARGET_FILE)}).\n`,
+    );
     await new Promise(() => undefined);
   }
   await p.stop();
@@ -396,6 +398,8 @@ function writeLocalTarget(p: LocalPipeline): void {
     )}\n`,
   );
   process.stdout.write(`Target for the CLI: ${file} (npx darkroom --local status)\n`);
+  // A target left behind by a stopped runner would send the CLI to a port nobody serves.
+  process.once('exit', () => rmSync(file, { force: true }));
 }
 
 function printEndpoints(p: LocalPipeline): void {

@@ -146,14 +146,12 @@ describe('darkroom preflight', () => {
         `  darkroom:clusterName: darkroom-dev\n  darkroom:clusterAdmins: ["${me}"]\n`,
       ),
     );
-    eks
-      .on(DescribeClusterCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'No cluster found for name: darkroom-dev.',
-          $metadata,
-        }),
-      );
+    eks.on(DescribeClusterCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'No cluster found for name: darkroom-dev.',
+        $metadata,
+      }),
+    );
     const run = await cli(['--stack', 'dev', '--json', 'preflight', '--config', config]);
     const result = JSON.parse(run.stdout) as PreflightResult;
     expect(failing(result).map((c) => c.check)).toEqual(['cluster creator not in clusterAdmins']);
