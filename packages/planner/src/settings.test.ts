@@ -37,7 +37,7 @@ describe('reading a stack through infra’s schema', () => {
     expect(settings.operations.map((o) => [o.minReplicas, o.maxReplicas])).toEqual([
       [1, 100],
       [1, 100],
-      [1, 60],
+      [1, 56],
     ]);
   });
 
