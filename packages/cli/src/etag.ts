@@ -5,9 +5,13 @@
  * Objects encrypted with SSE-KMS have other ETags; they are re-uploaded, never wrongly skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { type PathLike, createReadStream } from 'node:fs';
 
-export async function expectedEtag(path: string, size: number, partSize: number): Promise<string> {
+export async function expectedEtag(
+  path: PathLike,
+  size: number,
+  partSize: number,
+): Promise<string> {
   if (size <= partSize) {
     const md5 = createHash('md5');
     for await (const chunk of createReadStream(path)) md5.update(chunk as Buffer);

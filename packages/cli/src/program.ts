@@ -231,10 +231,20 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       positiveInt('--part-size-mb'),
       8,
     )
+    .option(
+      '--follow-symlinks',
+      'upload what symbolic links point to (by default each link is reported and left out)',
+    )
     .action(
       (
         dir: string,
-        o: { op: string; prefix?: string; concurrency: number; partSizeMb: number },
+        o: {
+          op: string;
+          prefix?: string;
+          concurrency: number;
+          partSizeMb: number;
+          followSymlinks?: boolean;
+        },
         cmd: Command,
       ) =>
         run(cmd, (ctx) =>
@@ -244,6 +254,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
             prefix: normalisePrefix(o.prefix),
             concurrency: o.concurrency,
             partSize: Math.max(5, o.partSizeMb) * 1024 * 1024,
+            followSymlinks: Boolean(o.followSymlinks),
           }),
         ),
     );

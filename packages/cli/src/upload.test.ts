@@ -2,7 +2,7 @@
  * `upload` against the real emulator (no workers: the S3 events wait in the queues): keys kept
  * verbatim, resumable by size and ETag (single and multipart), clear errors for bad input.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,5 +143,53 @@ describe('darkroom upload', () => {
     const noTarget = await cli(['upload', dir, '--op', 'all']);
     expect(noTarget.code).toBe(64);
     expect(noTarget.stderr).toMatch(/no target: pass --local .* or --stack NAME/);
+  });
+});
+
+describe('upload: entries that cannot be sent are reported, never fatal', () => {
+  it('sends the rest past a dangling link and a loop, keeps a Latin-1 name, and follows links only when asked', async () => {
+    const dir = join(work, 'odd-entries');
+    tree(dir, { 'ok.jpg': 'ok', 'sub/b.jpg': 'bb' });
+    symlinkSync(join(dir, 'gone.jpg'), join(dir, 'dangling.jpg'));
+    symlinkSync(dir, join(dir, 'sub', 'loop'));
+    const outside = join(work, 'outside-folder');
+    tree(outside, { 'elsewhere.jpg': 'e' });
+    symlinkSync(outside, join(dir, 'linked'));
+    writeFileSync(Buffer.from(join(dir, 'caf\xe9.jpg'), 'latin1'), 'latin-1');
+    const run = await cli([
+      ...target,
+      '--json',
+      'upload',
+      dir,
+      '--op',
+      'grayscale',
+      '--prefix',
+      'odd',
+    ]);
+    const result = lastJson<UploadResult>(run);
+    expect(run.code).toBe(2);
+    expect(result.uploaded).toBe(3);
+    expect(result.notSent.map((n) => n.relativeKey)).toEqual([
+      'dangling.jpg',
+      'linked',
+      'sub/loop',
+    ]);
+    expect(await keys(`${inputPrefix('grayscale')}odd/`)).toEqual([
+      'input/grayscale/odd/café.jpg',
+      'input/grayscale/odd/ok.jpg',
+      'input/grayscale/odd/sub/b.jpg',
+    ]);
+    const followed = await cli([
+      ...target,
+      '--json',
+      'upload',
+      dir,
+      '--op',
+      'grayscale',
+      '--prefix',
+      'odd',
+      '--follow-symlinks',
+    ]);
+    expect(lastJson<UploadResult>(followed).uploaded).toBe(1); // linked/elsewhere.jpg; the rest is there
   });
 });

@@ -1,11 +1,14 @@
 /**
  * `darkroom upload DIR --op …`: every file under DIR to `input/<op>/[prefix/]<relative path>`,
  * in parallel, skipping objects already there with the same size and ETag (so an interrupted
- * upload resumes), multipart through @aws-sdk/lib-storage above `partSize`.
+ * upload resumes), multipart through @aws-sdk/lib-storage above `partSize`. The files are the
+ * operator library's walk (`listLocalFiles`, shared with `npm start`): Latin-1 names kept,
+ * dangling links, loops and unreadable folders reported, links followed only when asked.
  */
-import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { createReadStream, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
+import { type SkippedEntry, listLocalFiles } from '@darkroom/operator';
 import { type Operation, inputPrefix } from '@darkroom/pipeline-spec';
 import type { CommandContext, CommandResult } from './context.ts';
 import { expectedEtag, unquoteEtag } from './etag.ts';
@@ -22,10 +25,13 @@ export interface UploadOptions {
   readonly concurrency: number;
   /** Files above this size go multipart, in parts of this size (S3 minimum 5 MiB). */
   readonly partSize: number;
+  /** Upload what symbolic links point to (else each link is reported and left out). */
+  readonly followSymlinks: boolean;
 }
 
 export interface PlannedFile {
-  readonly path: string;
+  /** Bytes: a Latin-1 name opens as the file system has it. */
+  readonly path: Buffer;
   readonly size: number;
   readonly key: string;
 }
@@ -35,24 +41,11 @@ export interface UploadResult {
   readonly uploaded: number;
   readonly skipped: number;
   readonly failed: { key: string; path: string; error: string }[];
+  /** Entries under DIR that were not sent (links not followed, dangling links, loops), with why. */
+  readonly notSent: SkippedEntry[];
   readonly bytes: number;
   readonly seconds: number;
   readonly photosPerSecond: number;
-}
-
-/** Files under `dir`, recursively, hidden files and folders left out, sorted. */
-export function listFiles(dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
-  } catch (error) {
-    throw new CliError(`cannot read ${dir}: ${(error as Error).message}`);
-  }
-  return entries
-    .filter((f) => !f.split(sep).some((part) => part.startsWith('.')))
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile())
-    .sort();
 }
 
 /** One upload per file and operation; keys keep the relative path verbatim (spaces, `+`, unicode). */
@@ -60,16 +53,22 @@ export function planUploads(
   dir: string,
   operations: readonly Operation[],
   prefix: string,
-): PlannedFile[] {
-  const root = resolve(dir);
-  const files = listFiles(root).map((path) => ({
-    path,
-    size: statSync(path).size,
-    rel: relative(root, path).split(sep).join('/'),
-  }));
-  return operations.flatMap((op) =>
-    files.map((f) => ({ path: f.path, size: f.size, key: `${inputPrefix(op)}${prefix}${f.rel}` })),
+  followSymlinks: boolean,
+): { plan: PlannedFile[]; notSent: SkippedEntry[] } {
+  let listed: ReturnType<typeof listLocalFiles>;
+  try {
+    listed = listLocalFiles(resolve(dir), { followSymlinks });
+  } catch (error) {
+    throw new CliError(`cannot read ${dir}: ${(error as Error).message}`);
+  }
+  const plan = operations.flatMap((op) =>
+    listed.files.map((f) => ({
+      path: f.path,
+      size: f.size,
+      key: `${inputPrefix(op)}${prefix}${f.relativeKey}`,
+    })),
   );
+  return { plan, notSent: listed.skipped };
 }
 
 async function isAlreadyUploaded(
@@ -111,8 +110,14 @@ export async function upload(
   ctx: CommandContext,
   options: UploadOptions,
 ): Promise<CommandResult<UploadResult>> {
-  const plan = planUploads(options.dir, options.operations, options.prefix);
-  if (plan.length === 0) throw new CliError(`no files under ${options.dir}`);
+  const { plan, notSent } = planUploads(
+    options.dir,
+    options.operations,
+    options.prefix,
+    options.followSymlinks,
+  );
+  if (plan.length === 0 && notSent.length === 0)
+    throw new CliError(`no files under ${options.dir}`);
   const existing = await existingObjects(ctx, options);
   const started = Date.now();
   const progress = createProgress(plan.length, {
@@ -135,7 +140,7 @@ export async function upload(
       }
       progress.tick(false);
     } catch (error) {
-      failed.push({ key: file.key, path: file.path, error: (error as Error).message });
+      failed.push({ key: file.key, path: file.path.toString(), error: (error as Error).message });
       progress.tick(true);
     }
   });
@@ -146,12 +151,13 @@ export async function upload(
     uploaded,
     skipped,
     failed,
+    notSent,
     bytes,
     seconds,
     photosPerSecond: uploaded / Math.max(seconds, 0.001),
   };
   return {
-    code: failed.length > 0 || ctx.signal.aborted ? EXIT.attention : EXIT.ok,
+    code: failed.length > 0 || notSent.length > 0 || ctx.signal.aborted ? EXIT.attention : EXIT.ok,
     result,
     text: uploadText(result, ctx.target.bucket),
   };
@@ -162,6 +168,7 @@ function uploadText(r: UploadResult, bucket: string): string {
     `${r.uploaded} uploaded, ${r.skipped} already there (same size and ETag), ${r.failed.length} failed, to s3://${bucket}`,
     `${(r.bytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s: ${r.photosPerSecond.toFixed(1)} photos/s`,
     ...r.failed.map((f) => `  failed ${f.key}: ${f.error}`),
+    ...r.notSent.map((n) => `  not sent ${n.relativeKey}: ${n.reason}`),
   ];
   return `${lines.join('\n')}\n`;
 }

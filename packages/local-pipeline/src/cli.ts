@@ -110,7 +110,13 @@ if (
 const inputDir = resolve(args.input ?? SAMPLE_PHOTOS_DIR);
 let plan: PlannedUpload[];
 try {
-  plan = planUploads(listFiles(inputDir), ops, args.mix?.split(',').map(Number));
+  plan = planUploads(
+    listFiles(inputDir, (entry) =>
+      process.stderr.write(`not uploaded: ${entry.relativeKey}: ${entry.reason}\n`),
+    ),
+    ops,
+    args.mix?.split(',').map(Number),
+  );
 } catch (error) {
   fail((error as Error).message);
 }

@@ -1,52 +1,34 @@
 /** Which files go to which operation. */
-import { readdirSync, statSync } from 'node:fs';
-import { TextDecoder } from 'node:util';
+import {
+  type LocalFile as OperatorLocalFile,
+  type SkippedEntry,
+  listLocalFiles,
+  nameAsText,
+} from '@darkroom/operator';
 import type { Operation } from '@darkroom/pipeline-spec';
 
-/** A file under the input folder. */
-export interface LocalFile {
-  /** Its path as the file system has it: bytes, so names in any encoding open. */
-  readonly path: Buffer;
-  /** Its path below the input folder, `/`-separated, as text (the S3 key under `input/<op>/`). */
-  readonly relativeKey: string;
-}
+/** A file under the input folder (the operator library's walk, shared with `darkroom upload`). */
+export type LocalFile = Pick<OperatorLocalFile, 'path' | 'relativeKey'>;
 
 export interface PlannedUpload extends LocalFile {
   readonly operation: Operation;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A file name as text: UTF-8 when it is valid UTF-8, else Latin-1 (every byte is a character). */
-export function nameAsText(name: Buffer): string {
-  try {
-    return utf8.decode(name);
-  } catch {
-    return name.toString('latin1');
-  }
-}
+export { nameAsText };
 
 /**
  * Every file under `dir`, recursively, non-images included (they end in the DLQ, as in
- * production); hidden files and folders skipped. Names are read as bytes: a folder copied from an
- * old camera or Windows share may hold Latin-1 names that are not valid UTF-8.
+ * production); hidden files and folders skipped, Latin-1 names kept, symbolic links followed
+ * (npm start's way: its input is the user's own folder). Entries that cannot be sent (dangling
+ * links, loops) go to `onSkipped`, never stop the run.
  */
-export function listFiles(dir: string): LocalFile[] {
-  const files: LocalFile[] = [];
-  const walk = (path: Buffer, prefix: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true, encoding: 'buffer' })) {
-      if (entry.name[0] === 0x2e) continue; // '.'
-      const child = Buffer.concat([path, Buffer.from('/'), entry.name]);
-      const key = `${prefix}${nameAsText(entry.name)}`;
-      const stat = entry.isSymbolicLink() ? statSync(child) : entry;
-      if (stat.isDirectory()) walk(child, `${key}/`);
-      else if (stat.isFile()) files.push({ path: child, relativeKey: key });
-    }
-  };
-  walk(Buffer.from(dir), '');
-  return files.sort((a, b) =>
-    a.relativeKey < b.relativeKey ? -1 : a.relativeKey > b.relativeKey ? 1 : 0,
-  );
+export function listFiles(
+  dir: string,
+  onSkipped: (entry: SkippedEntry) => void = () => undefined,
+): LocalFile[] {
+  const { files, skipped } = listLocalFiles(dir, { followSymlinks: true });
+  skipped.forEach(onSkipped);
+  return files.map(({ path, relativeKey }) => ({ path, relativeKey }));
 }
 
 /**
