@@ -27,9 +27,6 @@ import {
 
 const BUCKET = 'photos';
 const photo = readFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'));
-const silent = process.env['WORKER_TEST_LOGS']
-  ? process.stdout
-  : new Writable({ write: (_chunk, _encoding, done) => done() });
 
 let emulator: TestEmulator;
 let queues: CreatedQueue;
@@ -51,6 +48,17 @@ afterEach(async () => {
   await emulator.close();
 });
 
+/** Every log line the workers of a test wrote, parsed. */
+const logged: { level: number; msg: string; [key: string]: unknown }[] = [];
+const recording = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    if (process.env['WORKER_TEST_LOGS']) process.stdout.write(chunk);
+    for (const line of chunk.toString().split('\n'))
+      if (line.trim()) logged.push(JSON.parse(line) as (typeof logged)[number]);
+    done();
+  },
+});
+
 async function start(
   extra: Record<string, string> = {},
   imageOperation?: RunImageOperation<'grayscale'>,
@@ -68,7 +76,7 @@ async function start(
       ...extra,
     },
     healthHost: '127.0.0.1',
-    logStream: silent,
+    logStream: recording,
     ...(imageOperation ? { imageOperation } : {}),
   });
   workers.push(worker);
@@ -492,5 +500,12 @@ describe('worker against a real S3/SQS API', () => {
     // Recovery waits out the current back-off (at most RECEIVE_BACKOFF.maxMs, 20 s) plus the
     // SDK's own retries of the failed attempt: bound it generously, the point is that it recovers.
     await until(async () => (await fetch(`${base}/readyz`)).status === 200, 60_000);
+    // …and it said so: the first failure at once, the recovery with its length, not one line a retry.
+    const outageLines = logged
+      .filter((l) => /^SQS receive/.test(l.msg))
+      .map((l) => [l.level, l.msg]);
+    expect(outageLines[0]).toEqual([40, 'SQS receive failing, retrying with backoff']);
+    expect(outageLines.at(-1)).toEqual([30, 'SQS receive recovered']);
+    expect(outageLines.length).toBeLessThan(6);
   }, 150_000); // the outage starts when the current 20 s long poll ends
 });

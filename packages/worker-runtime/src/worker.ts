@@ -19,6 +19,7 @@ import pino, { type Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { type AwsClients, createAwsClients } from './aws.ts';
 import { receiveBackoffMs } from './backoff.ts';
+import { NO_OUTAGE, type OutageLine, receiveFailed, receiveSucceeded } from './outage-log.ts';
 import { type WorkerConfig, loadConfig } from './config.ts';
 import { createGate } from './gate.ts';
 import { createSourceBufferPool } from './source-buffers.ts';
@@ -148,7 +149,7 @@ function assemble<Op extends ImageOperationName>(run: RunWorkerOptions<Op>): Par
     maxReceiveCount: () => queue.maxReceiveCount,
     onPhotoFinished: () => health.photoFinished(),
   });
-  const consumer = createConsumer(config, clients, handler, health, draining.signal);
+  const consumer = createConsumer(config, clients, handler, health, draining.signal, logger);
   return { config, logger, clients, health, handler, consumer, draining, lifetime, metrics, queue };
 }
 
@@ -216,6 +217,7 @@ function createConsumer(
   handler: MessageHandler,
   health: WorkerHealth,
   draining: AbortSignal,
+  logger: Logger,
 ): Consumer {
   let failures = 0;
   const consumer = Consumer.create({
@@ -234,9 +236,24 @@ function createConsumer(
     authenticationErrorTimeout: 0,
     suppressFifoWarning: true,
   });
+  let outage = NO_OUTAGE;
+  const say = (line: OutageLine | undefined) => {
+    if (line)
+      logger[line.level](
+        {
+          failures: line.failures,
+          outageSeconds: line.outageSeconds,
+          ...(line.lastError ? { err: line.lastError } : {}),
+        },
+        line.msg,
+      );
+  };
   const succeeded = () => {
     failures = 0;
     health.received();
+    const next = receiveSucceeded(outage, Date.now());
+    outage = next.state;
+    say(next.line);
   };
   consumer.on('response_processed', succeeded);
   consumer.on('empty', succeeded);
@@ -244,6 +261,9 @@ function createConsumer(
     if (messages) return; // a visibility change or delete of settled messages: logged by the handler
     failures++;
     health.receiveFailed(error.message);
+    const next = receiveFailed(outage, Date.now(), error.message);
+    outage = next.state;
+    say(next.line);
   });
   return consumer;
 }
