@@ -4,11 +4,14 @@
  * race re-reads before deciding. The real-emulator paths are in worker.test.ts.
  */
 import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { ImageResult } from '@darkroom/image-ops';
 import { resolveOptions } from '@darkroom/image-ops';
@@ -21,6 +24,7 @@ import { createGate } from './gate.ts';
 import { createSourceBufferPool } from './source-buffers.ts';
 import { PermanentMessageError } from './errors.ts';
 import { type PhotoContext, processPhoto } from './photo.ts';
+import { plannedEtag } from './result-store.ts';
 import { parseS3EventMessage, type S3ObjectEvent } from './s3-event.ts';
 import { s3EventBody } from '@darkroom/local-aws/testing';
 
@@ -258,6 +262,25 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
       /1029 bytes, above S3's 1024; keep keys under input\/grayscale\/ to 1023 bytes/,
     );
     expect(s3.calls()).toHaveLength(0);
+  });
+});
+
+describe('a rewrite of byte-identical results', () => {
+  it('gets another ETag (a one-part multipart upload), so a slower job holding the old one as If-Match cannot overwrite it', async () => {
+    const sameBytes = `"${plannedEtag(result.data, false)}"`;
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A', sameBytes));
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    s3.on(UploadPartCommand).resolves({ ETag: '"p1"' });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    const photo = await processA('e1', '0C', redelivery); // S again, after L (0B)
+    expect(photo.outcome).toBe('processed');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    const complete = s3.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input;
+    expect(complete?.IfMatch).toBe(sameBytes);
+    const created = s3.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input;
+    expect(created?.Metadata?.[RESULT_METADATA.sourceSequencer]).toBe('0C');
+    expect(plannedEtag(result.data, true)).not.toBe(plannedEtag(result.data, false));
   });
 });
 

@@ -6,11 +6,16 @@
  * result of a newer source version (S3 answers 412 PreconditionFailed or 409
  * ConditionalRequestConflict instead).
  */
+import { createHash } from 'node:crypto';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   HeadObjectCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ImageResult } from '@darkroom/image-ops';
@@ -148,16 +153,77 @@ export async function putResultIf(
     ...(expected ? { IfMatch: expected.etag } : { IfNoneMatch: '*' }),
   };
   try {
-    if (write.result.data.byteLength < MULTIPART_THRESHOLD_BYTES) {
+    const data = write.result.data;
+    let multipart = data.byteLength >= MULTIPART_THRESHOLD_BYTES;
+    // A result byte-identical to the stored one (an edit reverted) would keep its ETag, and a
+    // slower job holding that ETag as its If-Match would then overwrite this newer result. Write
+    // it the other way (one-part multipart vs single PUT): same bytes, another ETag.
+    if (expected && unquote(expected.etag) === plannedEtag(data, multipart)) multipart = !multipart;
+    if (!multipart) {
       await target.s3.send(new PutObjectCommand(params), { abortSignal: target.signal });
-    } else {
+    } else if (data.byteLength >= MULTIPART_THRESHOLD_BYTES) {
       await multipartUpload(target, params);
+    } else {
+      await onePartUpload(target, params, data);
     }
     return true;
   } catch (error) {
     const status = httpStatusOf(error);
     if (status === 412 || status === 409) return false;
     throw classifyAwsError(error, 'upload', `PUT s3://${target.bucket}/${write.outputKey}`);
+  }
+}
+
+const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes);
+
+/** The ETag S3 gives `data` written as one PUT, or as a multipart upload of 8 MiB parts. */
+export function plannedEtag(data: Buffer, multipart: boolean): string {
+  if (!multipart) return md5(data).digest('hex');
+  const parts: Buffer[] = [];
+  const size =
+    data.byteLength >= MULTIPART_THRESHOLD_BYTES ? MULTIPART_PART_BYTES : data.byteLength;
+  for (let at = 0; at < data.byteLength; at += size)
+    parts.push(md5(data.subarray(at, at + size)).digest());
+  return `${md5(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
+}
+
+/** A small result as a one-part multipart upload, conditional like a PUT (If-Match / If-None-Match on Complete). */
+async function onePartUpload(
+  target: StoreTarget,
+  params: PutObjectCommandInput,
+  data: Buffer,
+): Promise<void> {
+  const { IfMatch, IfNoneMatch, Body: _body, ...create } = params;
+  const options = { abortSignal: target.signal };
+  const { UploadId } = await target.s3.send(new CreateMultipartUploadCommand(create), options);
+  try {
+    const part = await target.s3.send(
+      new UploadPartCommand({
+        Bucket: params.Bucket,
+        Key: params.Key,
+        UploadId,
+        PartNumber: 1,
+        Body: data,
+      }),
+      options,
+    );
+    await target.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: params.Bucket,
+        Key: params.Key,
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        ...(IfMatch ? { IfMatch } : {}),
+        ...(IfNoneMatch ? { IfNoneMatch } : {}),
+      }),
+      options,
+    );
+  } catch (error) {
+    await target.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId }))
+      .catch(() => undefined);
+    throw error;
   }
 }
 
