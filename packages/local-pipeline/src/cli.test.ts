@@ -8,6 +8,7 @@ import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { describe, expect, it } from 'vitest';
 
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
+const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 
 function run(args: string[]): { status: number | null; stdout: string } {
   const result = spawnSync(process.execPath, ['--conditions=@darkroom/source', CLI, ...args], {
@@ -107,6 +108,16 @@ describe('npm start', () => {
     },
   );
 
+  it('stops runner and workers when a process manager signals npm itself (kill -TERM <npm pid>)', async () => {
+    const { child, exited, workers } = await startCli(30, ['--keep-running'], true);
+    expect(workers).toHaveLength(2);
+    child.kill('SIGTERM');
+    await exited;
+    await new Promise((r) => setTimeout(r, 3_000)); // the runner's drain, then its exit
+    for (const { pid } of workers)
+      expect(() => process.kill(pid, 0), `worker ${pid}`).toThrow(/ESRCH/);
+  }, 120_000);
+
   it('restarts a worker killed with kill -9, says so in the progress and the summary, and exits 0', async () => {
     // A dead worker's photos return after the visibility timeout: 5 s instead of the default 60.
     const { exited, workers, output } = await startCli(12, ['--visibility-timeout', '5']);
@@ -121,21 +132,24 @@ describe('npm start', () => {
 });
 
 /** Start `npm start` on `photos` copies of a sample (grayscale and thumbnail, one worker each). */
-async function startCli(photos: number, extra: string[] = []) {
+async function startCli(photos: number, extra: string[] = [], viaNpm = false) {
   const input = mkdtempSync(join(tmpdir(), 'darkroom-in-'));
   for (let n = 0; n < photos; n++)
     copyFileSync(join(SAMPLE_PHOTOS_DIR, 'kite.jpg'), join(input, `kite-${n}.jpg`));
   const out = mkdtempSync(join(tmpdir(), 'darkroom-out-'));
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@darkroom/source',
-      CLI,
-      ...['--input', input, '--ops', 'grayscale,thumbnail', '--workers', '1', '--out', out],
-      ...extra,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [
+    ...['--input', input, '--ops', 'grayscale,thumbnail', '--workers', '1', '--out', out],
+    ...extra,
+  ];
+  // viaNpm: what a process manager runs, `npm start`, and then signals: npm's own PID.
+  const child = viaNpm
+    ? spawn('npm', ['start', '--silent', '--', ...args], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, ['--conditions=@darkroom/source', CLI, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
