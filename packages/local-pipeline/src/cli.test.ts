@@ -128,6 +128,9 @@ describe('npm start', () => {
     expect(output()).toMatch(/worker grayscale-1 died \(killed by SIGKILL\); restart 1 in /);
     expect(output()).toContain('worker restarts: grayscale-1 1× (last: killed by SIGKILL)');
     expect(output()).toMatch(/all\s+24\s+24\s+0\s/);
+    // The killed worker's peak memory is the last one read while it ran, not "?".
+    expect(output()).toMatch(/peak RSS per worker: grayscale-1 \d+ MB/);
+    expect(output()).not.toContain('? MB');
   });
 });
 

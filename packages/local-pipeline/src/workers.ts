@@ -109,15 +109,23 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     healthPort: () => healthPort,
     lastLines: (n) => recent.slice(-n),
     peakRssMb() {
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-        return kb ? Number(kb) / 1024 : undefined;
-      } catch {
-        return undefined;
-      }
+      return readPeak() ?? lastPeakMb;
     },
   };
+  // A killed worker's /proc entry is gone by the summary: keep the last peak read while it ran.
+  let lastPeakMb: number | undefined;
+  const readPeak = (): number | undefined => {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      if (kb) lastPeakMb = Number(kb) / 1024;
+      return kb ? Number(kb) / 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const sampler = setInterval(readPeak, 1_000).unref();
+  void ready.then(readPeak);
+  child.once('exit', () => clearInterval(sampler));
   child.stdout?.on('data', (chunk: Buffer) => {
     partial += chunk.toString();
     const parts = partial.split('\n');
