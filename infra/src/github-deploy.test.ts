@@ -13,7 +13,12 @@ import {
   deliveryRoleName,
   mayAssumeWithWebIdentity,
 } from '@darkroom/access';
-import { TRUSTED_TOKEN, deliveryRequests, githubTokens } from '@darkroom/access/testing/delivery';
+import {
+  TRUSTED_TOKEN,
+  deliveryRequests,
+  githubTokens,
+  judged,
+} from '@darkroom/access/testing/delivery';
 import { describe, expect, it } from 'vitest';
 import { GITHUB_OIDC_HOST, GitHubDeploy } from './github-deploy.ts';
 import {
@@ -91,16 +96,8 @@ describe('GitHub deploy roles (infra/bootstrap)', () => {
       stateKeyArn: { dev: keyArn('dev'), prod: keyArn('prod') },
     };
     const cases = deliveryRequests(world, r.mode, r.stack);
-    const decisions = await Promise.all(
-      cases.map(async (c) => ({
-        why: c.why,
-        decision: await decide(c.request, {
-          identity,
-          ...(c.resourcePolicy ? { resource: c.resourcePolicy } : {}),
-        }),
-      })),
-    );
-    expect(decisions).toEqual(cases.map((c) => ({ why: c.why, decision: c.expected })));
+    const { actual, expected } = await judged(cases, identity);
+    expect(actual).toEqual(expected);
   });
 
   it("trusts the account's existing GitHub provider when the bootstrap must not create one", async () => {

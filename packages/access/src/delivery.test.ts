@@ -15,11 +15,11 @@ import {
   previewPolicy,
   stateKeyAlias,
 } from './delivery.ts';
-import { decide } from './simulate.ts';
 import {
   TRUSTED_TOKEN,
   deliveryRequests,
   githubTokens,
+  judged,
   otherStack,
 } from './testing/delivery-requests.ts';
 import { UnsupportedTrustPolicyError, mayAssumeWithWebIdentity } from './web-identity.ts';
@@ -105,16 +105,8 @@ describe('what each CI role may do (IAM simulation)', () => {
     const identity =
       mode === 'preview' ? [previewPolicy(args)] : [ADMINISTRATOR_ACCESS, deployPolicy(args)];
     const cases = deliveryRequests(world, mode, stack);
-    const decisions = await Promise.all(
-      cases.map(async (c) => ({
-        why: c.why,
-        decision: await decide(c.request, {
-          identity,
-          ...(c.resourcePolicy ? { resource: c.resourcePolicy } : {}),
-        }),
-      })),
-    );
-    expect(decisions).toEqual(cases.map((c) => ({ why: c.why, decision: c.expected })));
+    const { actual, expected } = await judged(cases, identity);
+    expect(actual).toEqual(expected);
   });
 
   it('gives each stack its own secrets key', () => {

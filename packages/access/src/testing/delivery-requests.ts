@@ -10,7 +10,8 @@ import {
   STACK_TAG,
   deliveryRoleName,
 } from '../delivery.ts';
-import type { AccessRequest, Decision } from '../simulate.ts';
+import type { PolicyDocument } from '../policy.ts';
+import { type AccessRequest, type Decision, decide } from '../simulate.ts';
 import { type ExpectedDecision, defaultKeyPolicy } from './worker-requests.ts';
 
 export interface DeliveryWorld {
@@ -190,3 +191,23 @@ const explicit = (why: string, c: Case) => expect(why, c, 'ExplicitlyDenied');
 /** A preview is denied by omission; a deploy role (administrator) only by an explicit Deny. */
 const deny = (mode: DeliveryMode, why: string, c: Case) =>
   mode === 'preview' ? no(why, c) : explicit(why, c);
+
+/**
+ * Each case judged against `identity` (plus the case's resource policy), beside what it expects:
+ * compare the two lists, so a failure names every request that went the other way.
+ */
+export async function judged(
+  cases: readonly ExpectedDecision[],
+  identity: readonly PolicyDocument[],
+) {
+  const actual = await Promise.all(
+    cases.map(async (c) => ({
+      why: c.why,
+      decision: await decide(c.request, {
+        identity,
+        ...(c.resourcePolicy ? { resource: c.resourcePolicy } : {}),
+      }),
+    })),
+  );
+  return { actual, expected: cases.map((c) => ({ why: c.why, decision: c.expected })) };
+}
