@@ -131,7 +131,11 @@ describe('dev stack: storage', () => {
       'queues',
     ) as Obj[];
     expect(queues.map((q) => [q['filterPrefix'], q['queueArn'], q['events']])).toEqual(
-      OPERATIONS.map((op) => [`input/${op}/`, workQueueArn(op), ['s3:ObjectCreated:*']]),
+      OPERATIONS.map((op) => [
+        `input/${op}/`,
+        workQueueArn(op),
+        ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+      ]),
     );
   });
 });

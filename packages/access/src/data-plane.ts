@@ -47,9 +47,10 @@ export function workerPolicy(args: WorkerAccessArgs): PolicyDocument {
       Resource: `${args.bucketArn}/${inputPrefix(args.operation)}*`,
     },
     {
+      // DeleteObject: a result leaves with its source (deleted, or replaced by a non-photo).
       Sid: 'WriteOwnOutputs',
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
       Resource: `${args.bucketArn}/${output}*`,
     },
     {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SAMPLE_PHOTOS_DIR } from '@darkroom/image-ops/samples';
 import { pngHeaderBomb, regionDifference } from '@darkroom/image-ops/testing';
@@ -292,6 +292,38 @@ describe('local pipeline end to end', () => {
         true,
       );
     }
+  });
+
+  it('a result never outlives its source: deleting the photo removes its result; replacing it with a non-photo too, with the reason in the DLQ', async () => {
+    pipeline = await startLocalPipeline({
+      operations: ['thumbnail'],
+      workersPerOperation: 1,
+      concurrency: 1,
+    });
+    await pipeline.upload('thumbnail', 'deleted.jpg', sample(3));
+    await pipeline.upload('thumbnail', 'replaced.jpg', sample(3));
+    await pipeline.waitForDrain({ thumbnail: 2 });
+    expect(await pipeline.outputs('thumbnail')).toEqual(['deleted.jpg', 'replaced.jpg']);
+    await pipeline.aws.s3.send(
+      new DeleteObjectCommand({
+        Bucket: pipeline.topology.bucket,
+        Key: 'input/thumbnail/deleted.jpg',
+      }),
+    );
+    await pipeline.upload(
+      'thumbnail',
+      'replaced.jpg',
+      Buffer.from('not a photo any more\n'.repeat(100)),
+    );
+    const deadline = Date.now() + 30_000;
+    while ((await pipeline.outputs('thumbnail')).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    await pipeline.waitForDrain({ thumbnail: 0 });
+    expect(await pipeline.outputs('thumbnail')).toEqual([]);
+    const letters = await pipeline.readDeadLetters('thumbnail');
+    expect(letters.map((l) => [l.key, l.code])).toEqual([
+      ['input/thumbnail/replaced.jpg', 'UnsupportedFormat'],
+    ]);
   });
 
   it('keeps keys with . and .. segments as they are: each gets its own result', async () => {

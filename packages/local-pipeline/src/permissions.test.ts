@@ -70,12 +70,13 @@ const cases: readonly Case[] = [
     // A first receive writes without reading the result first, so a new photo needs no listing.
     // ListBucket is what makes a redelivered photo's HEAD of a missing result, or the GET of a
     // deleted source, a 404, not a 403: proven against the rendered policy in
-    // infra/src/access.test.ts ("gets 404, not 403").
+    // infra/src/access.test.ts ("gets 404, not 403"). The text file's failure looks for an older
+    // result to remove: that HEAD is refused (denied), but its own reason still reaches the DLQ.
     succeeds: ['photo.jpg'],
     dlqCodes: ['UnsupportedFormat'],
     logged: { key: 'notes.jpg', errorCode: 'UnsupportedFormat', step: 'download' },
     receives: 1,
-    denied: false,
+    denied: true,
   },
   {
     statement: 'DeadLetterToOwnDlq',

@@ -16,8 +16,11 @@ export const RECEIVE_WAIT_SECONDS = 20;
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 /** Work queues keep messages 4 days (SQS default); a burst drains in minutes. */
 export const QUEUE_RETENTION_SECONDS = 4 * 24 * 60 * 60;
-/** S3 event types that feed the work queues. */
-export const NOTIFICATION_EVENTS = ['s3:ObjectCreated:*'] as const;
+/**
+ * S3 event types that feed the work queues: a new version is processed; a deleted source takes
+ * its result with it (a result is never served for a source that is gone).
+ */
+export const NOTIFICATION_EVENTS = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as const;
 
 /** Names derived from a deployment prefix, so several stacks can share an account. */
 export interface QueueNames {

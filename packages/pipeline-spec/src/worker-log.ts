@@ -34,6 +34,8 @@ export const PHOTO_OUTCOMES = [
   'released',
   /** Sent to the DLQ with its reason. */
   'dead_lettered',
+  /** Its source was deleted: its result was removed with it. */
+  'removed',
 ] as const;
 export type PhotoOutcome = (typeof PHOTO_OUTCOMES)[number];
 
@@ -44,6 +46,7 @@ export const FINAL_PHOTO_OUTCOMES: ReadonlySet<PhotoOutcome> = new Set([
   'skipped',
   'superseded',
   'dead_lettered',
+  'removed',
 ]);
 
 /** Fields of a {@link WORKER_LOG.photo} line. */

@@ -6,6 +6,7 @@
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -262,6 +263,53 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
       /1029 bytes, above S3's 1024; keep keys under input\/grayscale\/ to 1023 bytes/,
     );
     expect(s3.calls()).toHaveLength(0);
+  });
+});
+
+describe('a result leaves with its source', () => {
+  const removedEvent = (sequencer: string): S3ObjectEvent => {
+    const body = JSON.stringify({
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectRemoved:Delete',
+          s3: { bucket: { name: 'photos' }, object: { key: 'input/grayscale/a.jpg', sequencer } },
+        },
+      ],
+    });
+    const parsed = parseS3EventMessage(body);
+    if (parsed.kind !== 'records' || !parsed.records[0]) throw new Error('no record');
+    return parsed.records[0];
+  };
+
+  it('a deleted source takes its result with it', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A'));
+    s3.on(DeleteObjectCommand).resolves({});
+    const photo = await processPhoto(ctx, removedEvent('0B'), firstDelivery);
+    expect(photo.outcome).toBe('removed');
+    expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input.Key).toBe(
+      'output/grayscale/a.jpg',
+    );
+  });
+
+  it('a delete older than the stored result (the photo was uploaded again since) removes nothing', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e2', '0C'));
+    const photo = await processPhoto(ctx, removedEvent('0B'), firstDelivery);
+    expect(photo.outcome).toBe('superseded');
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
+  it('a newer version that is no photo removes the older result, then dead-letters with its reason', async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A'));
+    s3.on(GetObjectCommand).resolves({
+      Body: sdkStreamMixin(Readable.from([Buffer.alloc(4096, 'text, not a photo ')])),
+      ContentLength: 4096,
+    });
+    s3.on(DeleteObjectCommand).resolves({});
+    await expect(processA('e2', '0B', firstDelivery)).rejects.toMatchObject({
+      code: 'UnsupportedFormat',
+    });
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(1);
   });
 });
 

@@ -28,7 +28,9 @@ import { PermanentMessageError, TransientError, classifyAwsError, httpStatusOf }
 import {
   type StoreTarget,
   type StoredResult,
+  compareSequencers,
   currentSourceEtag,
+  deleteResult,
   putResultIf,
   readStoredResult,
   verdictFor,
@@ -57,7 +59,7 @@ export interface PhotoContext<Op extends ImageOperationName> extends StoreTarget
 }
 
 export interface PhotoResult {
-  readonly outcome: 'processed' | 'duplicate' | 'skipped' | 'superseded';
+  readonly outcome: 'processed' | 'duplicate' | 'skipped' | 'superseded' | 'removed';
   readonly outputKey: string | undefined;
   readonly bytesIn: number;
   readonly bytesOut: number;
@@ -122,10 +124,19 @@ export async function processPhoto<Op extends ImageOperationName>(
 ): Promise<PhotoResult> {
   if (isFolderPlaceholder(event.key)) return nothing('skipped');
   const outputKey = checkedOutputKey(ctx, event);
+  if (event.eventName.startsWith('ObjectRemoved')) return removeResultOf(ctx, event, outputKey);
   const stored = delivery.receiveCount > 1 ? await readStoredResult(ctx, outputKey) : undefined;
   const verdict = verdictFor(stored, event, ctx.optionsVersion);
   if (verdict === 'duplicate' || verdict === 'superseded') return nothing(verdict, outputKey);
-  const processed = await ctx.sourceGate(() => downloadAndRun(ctx, event));
+  const processed = await ctx
+    .sourceGate(() => downloadAndRun(ctx, event))
+    .catch(async (error: unknown) => {
+      // A newer version that is no photo: the older result must not pass for its result. The
+      // photo's own reason is what the DLQ gets, even when that removal cannot be done.
+      if (error instanceof PermanentMessageError)
+        await removeResultOf(ctx, event, outputKey).catch(() => undefined);
+      throw error;
+    });
   if (!processed) return nothing('superseded', outputKey);
   const { result } = processed;
   const written = await writeResult(ctx, { outputKey, event, result }, stored);
@@ -145,6 +156,28 @@ export async function processPhoto<Op extends ImageOperationName>(
  * slot, so the source is in memory only from its download to the end of its processing).
  * @returns undefined when the source was overwritten since the event.
  */
+/**
+ * Remove the result of an older version of the source: the source was deleted (an
+ * ObjectRemoved event), or this newer version failed for good. A result made from a newer
+ * event than this one stays (`superseded`).
+ */
+async function removeResultOf<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  event: S3ObjectEvent,
+  outputKey: string,
+): Promise<PhotoResult> {
+  const stored = await readStoredResult(ctx, outputKey);
+  if (!stored) return nothing('skipped', outputKey);
+  if (
+    stored.sourceSequencer &&
+    event.sequencer &&
+    compareSequencers(stored.sourceSequencer, event.sequencer) > 0
+  )
+    return nothing('superseded', outputKey);
+  await deleteResult(ctx, outputKey);
+  return nothing('removed', outputKey);
+}
+
 async function downloadAndRun<Op extends ImageOperationName>(
   ctx: PhotoContext<Op>,
   event: S3ObjectEvent,

@@ -11,6 +11,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -101,6 +102,18 @@ export async function readStoredResult(
   } catch (error) {
     if (httpStatusOf(error) === 404) return undefined;
     throw classifyAwsError(error, 'check-result', `HEAD s3://${target.bucket}/${outputKey}`);
+  }
+}
+
+/** Delete a result (its source is gone); a result already gone is fine. */
+export async function deleteResult(target: StoreTarget, outputKey: string): Promise<void> {
+  try {
+    await target.s3.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: outputKey }), {
+      abortSignal: target.signal,
+    });
+  } catch (error) {
+    if (httpStatusOf(error) === 404) return;
+    throw classifyAwsError(error, 'upload', `DELETE s3://${target.bucket}/${outputKey}`);
   }
 }
 

@@ -16,7 +16,10 @@ import { PermanentMessageError, ShutdownError, type WorkerError } from './errors
 
 /** How one photo went in this delivery. */
 export type RecordResult =
-  | { readonly ok: true; readonly outcome: 'processed' | 'duplicate' | 'skipped' | 'superseded' }
+  | {
+      readonly ok: true;
+      readonly outcome: 'processed' | 'duplicate' | 'skipped' | 'superseded' | 'removed';
+    }
   | { readonly ok: false; readonly error: WorkerError };
 
 export interface DeliveryFacts {
