@@ -211,9 +211,10 @@ export function deployPolicy(args: DeliveryAccessArgs): PolicyDocument {
         Condition: { StringEquals: { [`aws:RequestTag/${STACK_TAG}`]: other } },
       },
       {
+        // Changing or becoming a CI identity; reading and simulating it (preflight) stay allowed.
         Sid: 'DenyChangingDelivery',
         Effect: 'Deny',
-        Action: ['iam:*', 'sts:AssumeRole*'],
+        Action: [...CHANGE_IDENTITY_ACTIONS, 'sts:AssumeRole*'],
         Resource: [...args.deliveryIdentityArns],
       },
       {
@@ -225,6 +226,20 @@ export function deployPolicy(args: DeliveryAccessArgs): PolicyDocument {
     ],
   };
 }
+
+/** IAM actions that change an identity, its trust or its policies. */
+const CHANGE_IDENTITY_ACTIONS = [
+  'iam:Add*',
+  'iam:Attach*',
+  'iam:Create*',
+  'iam:Delete*',
+  'iam:Detach*',
+  'iam:Put*',
+  'iam:Remove*',
+  'iam:Tag*',
+  'iam:Untag*',
+  'iam:Update*',
+] as const;
 
 /** The state bucket's own policy: TLS only. */
 export function stateBucketPolicy(bucketArn: string): PolicyDocument {

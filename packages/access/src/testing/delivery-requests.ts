@@ -170,6 +170,14 @@ export function deliveryRequests(
       'rewrites who may assume its own role',
       ask('iam:UpdateAssumeRolePolicy', role('deploy', stack)),
     ),
+    explicit(
+      'attaches a policy to the other stack’s role',
+      ask('iam:AttachRolePolicy', role('deploy', other)),
+    ),
+    ok(
+      'simulates its own permissions (darkroom preflight, before every up)',
+      ask('iam:SimulatePrincipalPolicy', role('deploy', stack)),
+    ),
     explicit('replaces the state bucket’s policy', ask('s3:PutBucketPolicy', world.stateBucketArn)),
   ];
 }
