@@ -80,6 +80,7 @@ const { values: args } = parseArgs({
     memory: { type: 'string' },
     'cpu-prof': { type: 'string' },
     soak: { type: 'boolean', default: false },
+    minutes: { type: 'string', default: '0' },
     photos: { type: 'string', default: '2000' },
     // Photos per operation each side processes before measuring (see warmupFor).
     warmup: { type: 'string', default: '26' },
@@ -115,9 +116,10 @@ if (args.soak) {
   const result = await runSoak(
     files.map((f) => readFileSync(f.path)),
     Number(args.photos),
+    Number(args.minutes),
   );
   console.log(
-    `| photos | overwrites | workers killed | restarts | lost | stale | duplicated | dead-lettered | wall time |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n| ${result.photos} | ${result.overwrites} | ${result.kills} | ${result.restarts} | ${result.lost} | ${result.stale} | ${result.duplicated} | ${result.deadLettered} | ${(result.wallMs / 1000).toFixed(0)} s |`,
+    `| photos | overwrites (reverts) | deletes | workers killed | restarts | lost | stale | duplicated | dead-lettered | wall time |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n| ${result.photos} | ${result.overwrites} (${result.reverts}) | ${result.deletes} | ${result.kills} | ${result.restarts} | ${result.lost} | ${result.stale} | ${result.duplicated} | ${result.deadLettered} | ${(result.wallMs / 1000).toFixed(0)} s |`,
   );
   const clean = result.lost + result.stale + result.duplicated + result.deadLettered === 0;
   process.exit(clean ? 0 : 1);

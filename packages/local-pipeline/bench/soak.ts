@@ -8,7 +8,7 @@
  * dead-lettered. Prints the counts; exit 0 only when lost, stale, duplicated and dead-lettered
  * are all 0.
  */
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { OPERATIONS, RESULT_METADATA, inputPrefix } from '@darkroom/pipeline-spec';
 import sharp from 'sharp';
@@ -17,10 +17,15 @@ import { planUploads } from '../src/photos.ts';
 
 const KILL_EVERY_MS = 30_000;
 const OVERWRITE_EVERY_MS = 1_000;
+const DELETE_EVERY_MS = 5_000;
+/** Share of overwrites that end on bytes the key held before (an edit reverted). */
+const REVERT_SHARE = 0.3;
 
 interface SoakCounts {
   photos: number;
   overwrites: number;
+  reverts: number;
+  deletes: number;
   kills: number;
   restarts: number;
   lost: number;
@@ -55,6 +60,7 @@ async function put(p: LocalPipeline, key: string, body: Buffer): Promise<string>
 async function verify(
   p: LocalPipeline,
   newest: ReadonlyMap<string, string>,
+  deleted: ReadonlySet<string>,
 ): Promise<Pick<SoakCounts, 'lost' | 'stale' | 'duplicated' | 'deadLettered'>> {
   let lost = 0;
   let stale = 0;
@@ -64,6 +70,12 @@ async function verify(
     const outputs = new Set(await p.outputs(op));
     const inputs = [...newest.keys()].filter((k) => k.startsWith(inputPrefix(op)));
     const expected = new Set(inputs.map((k) => k.slice(inputPrefix(op).length)));
+    // A result of a deleted source outlived it: stale, not a duplicate.
+    for (const key of [...deleted].filter((k) => k.startsWith(inputPrefix(op))))
+      if (outputs.delete(key.slice(inputPrefix(op).length))) {
+        stale++;
+        process.stderr.write(`soak: stale ${key}: its source was deleted, its result remains\n`);
+      }
     duplicated += [...outputs].filter((o) => !expected.has(o)).length;
     for (const key of inputs) {
       const relative = key.slice(inputPrefix(op).length);
@@ -89,7 +101,11 @@ async function verify(
 }
 
 /** Run the soak; resolves with the counts (the caller prints them and sets the exit code). */
-export async function runSoak(samples: readonly Buffer[], photos: number): Promise<SoakCounts> {
+export async function runSoak(
+  samples: readonly Buffer[],
+  photos: number,
+  minutes = 0,
+): Promise<SoakCounts> {
   const bodies = await variants(samples);
   const large = await largeVariants(samples);
   const plan = planUploads(
@@ -109,7 +125,9 @@ export async function runSoak(samples: readonly Buffer[], photos: number): Promi
   });
   const newest = new Map<string, string>();
   const version = new Map<string, number>();
-  const counts = { overwrites: 0, kills: 0 };
+  const deleted = new Set<string>();
+  const busy = new Set<string>();
+  const counts = { overwrites: 0, reverts: 0, deletes: 0, kills: 0 };
   const started = Date.now();
   let running = true;
   const killer = setInterval(() => {
@@ -129,12 +147,31 @@ export async function runSoak(samples: readonly Buffer[], photos: number): Promi
       const key = pool[Math.floor(Math.random() * pool.length)];
       if (!key || !running) continue;
       // The race of issue 10 item 1: a large version, then 50–300 ms later a small one.
+      if (deleted.has(key)) continue;
+      busy.add(key); // the deleter leaves a key alone while it is being overwritten
       const v = (version.get(key) ?? 0) + 1;
       version.set(key, v);
       await put(p, key, large[v % large.length] as Buffer);
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 250));
-      newest.set(key, await put(p, key, bodies[v % bodies.length] as Buffer));
+      // Some end on the bytes the key was first uploaded with: S, L, S again.
+      const revert = Math.random() < REVERT_SHARE;
+      const body = revert ? (bodies[0] as Buffer) : (bodies[v % bodies.length] as Buffer);
+      newest.set(key, await put(p, key, body));
+      busy.delete(key);
       counts.overwrites++;
+      if (revert) counts.reverts++;
+    }
+  })();
+  const deleter = (async () => {
+    for (let due = Date.now() + DELETE_EVERY_MS; running; due += DELETE_EVERY_MS) {
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+      const keys = [...newest.keys()].filter((k) => !busy.has(k));
+      const key = keys[Math.floor(Math.random() * keys.length)];
+      if (!key || !running) continue;
+      newest.delete(key);
+      deleted.add(key);
+      await p.aws.s3.send(new DeleteObjectCommand({ Bucket: p.topology.bucket, Key: key }));
+      counts.deletes++;
     }
   })();
   try {
@@ -148,10 +185,16 @@ export async function runSoak(samples: readonly Buffer[], photos: number): Promi
         }
       }),
     );
-    const expected = Object.fromEntries(
-      OPERATIONS.map((op) => [op, plan.filter((u) => u.operation === op).length]),
-    );
+    const expectedNow = () =>
+      Object.fromEntries(
+        OPERATIONS.map((op) => [
+          op,
+          plan.filter((u) => u.operation === op).length -
+            [...deleted].filter((k) => k.startsWith(inputPrefix(op))).length,
+        ]),
+      );
     let last = 0;
+    const expected = expectedNow();
     await p.waitForDrain(expected, {
       timeoutMs: 1_800_000,
       onTick(progress) {
@@ -163,17 +206,18 @@ export async function runSoak(samples: readonly Buffer[], photos: number): Promi
         );
       },
     });
-    // Stop the faults, then let the last overwrites' events finish.
+    // Keep the faults going for the soak's length, then stop them and let the last events finish.
+    while (Date.now() - started < minutes * 60_000) await new Promise((r) => setTimeout(r, 1_000));
     running = false;
     clearInterval(killer);
-    await overwriter;
-    await p.waitForDrain(expected, { timeoutMs: 600_000 });
+    await Promise.all([overwriter, deleter]);
+    await p.waitForDrain(expectedNow(), { timeoutMs: 600_000 });
     const wallMs = Date.now() - started;
     return {
       photos,
       ...counts,
       restarts: p.slots().reduce((n, s) => n + s.restarts, 0),
-      ...(await verify(p, newest)),
+      ...(await verify(p, newest, deleted)),
       wallMs,
     };
   } finally {
