@@ -27,6 +27,9 @@ const fail = (check: string, detail: string, fix: string): CheckResult => ({
   detail,
   fix,
 });
+/** A check that needs the caller's identity, when the credentials check found none. */
+export const withoutCaller = (check: string): CheckResult =>
+  fail(check, 'no caller identity', 'fix the credentials check first');
 const why = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;
 
 export async function checkCredentials(

@@ -7,7 +7,7 @@
  */
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import type { StackConfig } from '@darkroom/infra/config';
-import type { CheckResult } from './checks.ts';
+import { type CheckResult, withoutCaller } from './checks.ts';
 import type { PreflightClients } from './clients.ts';
 
 /** `arn:aws:sts::1:assumed-role/Name/session` → the role's name (`Name`); a user ARN as is. */
@@ -29,13 +29,7 @@ export async function checkCreatorNotListed(
   callerArn: string | undefined,
 ): Promise<CheckResult> {
   const check = 'cluster creator not in clusterAdmins';
-  if (!callerArn)
-    return {
-      check,
-      ok: false,
-      detail: 'no caller identity',
-      fix: 'fix the credentials check first',
-    };
+  if (!callerArn) return withoutCaller(check);
   const listed = creatorListedAsAdmin(config, callerArn);
   if (!listed) return { check, ok: true, detail: `${callerArn} is not listed` };
   try {

@@ -4,7 +4,7 @@
  */
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import type { StackConfig } from '@darkroom/infra/config';
-import type { CheckResult } from './checks.ts';
+import { type CheckResult, withoutCaller } from './checks.ts';
 import type { PreflightClients } from './clients.ts';
 
 /** One create action per kind of resource `pulumi up` makes (VPC, EKS, IAM, S3, SQS, ECR, EventBridge, alarms). */
@@ -51,13 +51,7 @@ export async function checkPermissions(
   callerArn: string | undefined,
 ): Promise<CheckResult> {
   const check = 'permissions to create the stack';
-  if (!callerArn)
-    return {
-      check,
-      ok: false,
-      detail: 'no caller identity',
-      fix: 'fix the credentials check first',
-    };
+  if (!callerArn) return withoutCaller(check);
   if (/:root$/.test(callerArn))
     return {
       check,
