@@ -118,5 +118,10 @@ export default [
     ],
     rules: { '@nx/enforce-module-boundaries': boundaries(['@darkroom/local-aws/testing']) },
   },
+  // The operator's actions are tested against the one local AWS, from their tests only.
+  {
+    files: ['packages/operator/src/**/*.test.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(['@darkroom/local-aws']) },
+  },
   prettier,
 ];

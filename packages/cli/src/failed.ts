@@ -1,20 +1,13 @@
 /** `darkroom failed [--op …]`: dead-lettered photos with their error code and reason, grouped by code. */
+import { type DeadLetter, readDeadLetters } from '@darkroom/operator';
 import type { Operation } from '@darkroom/pipeline-spec';
 import type { CommandContext, CommandResult } from './context.ts';
-import { type DeadLetter, receiveAll, release, toDeadLetter } from './dead-letters.ts';
 import { EXIT } from './exit-codes.ts';
 import { table } from './table.ts';
 
 export interface FailedResult {
   readonly total: number;
   readonly byCode: { code: string; count: number; photos: DeadLetter[] }[];
-}
-
-async function listDeadLetters(ctx: CommandContext, operation: Operation): Promise<DeadLetter[]> {
-  const url = ctx.target.queues[operation].deadLetterQueueUrl;
-  const messages = await receiveAll(ctx.clients.sqs, url, 60);
-  await release(ctx.clients.sqs, url, messages);
-  return messages.map((m) => toDeadLetter(operation, m));
 }
 
 export function groupByCode(letters: readonly DeadLetter[]): FailedResult['byCode'] {
@@ -29,7 +22,11 @@ export async function failed(
   ctx: CommandContext,
   operations: readonly Operation[],
 ): Promise<CommandResult<FailedResult>> {
-  const letters = (await Promise.all(operations.map((op) => listDeadLetters(ctx, op)))).flat();
+  const letters = (
+    await Promise.all(
+      operations.map((op) => readDeadLetters(ctx.clients.sqs, ctx.target.queues[op], op)),
+    )
+  ).flat();
   const byCode = groupByCode(letters);
   const text =
     letters.length === 0

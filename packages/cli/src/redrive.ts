@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Operation } from '@darkroom/pipeline-spec';
 import type { CommandContext, CommandResult } from './context.ts';
-import { receiveAll, release, toDeadLetter } from './dead-letters.ts';
+import { receiveAll, release, toDeadLetter } from '@darkroom/operator';
 import { EXIT } from './exit-codes.ts';
 
 export type RedriveMethod = 'auto' | 'move-task' | 'copy';

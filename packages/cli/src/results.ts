@@ -2,15 +2,12 @@
  * `darkroom results [--op …] [--out DIR] [--since …]`: download results to
  * `DIR/output/<op>/<relative key>` (mirroring the bucket) by the operator library's one rule
  * (`ResultWriter`: keys that are not plain paths go under `DIR/unmappable/`, no symbolic link
- * below DIR is followed), skipping files already there with the same size, in parallel.
+ * below DIR is followed), skipping files already there with the same bytes, in parallel.
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { ResultWriter } from '@darkroom/operator';
-import { OPERATIONS, type Operation, outputPrefix } from '@darkroom/pipeline-spec';
+import { type DownloadNote, downloadResults } from '@darkroom/operator';
+import { type Operation, outputPrefix } from '@darkroom/pipeline-spec';
 import type { CommandContext, CommandResult } from './context.ts';
 import { CliError, EXIT } from './exit-codes.ts';
-import { forEachLimited } from './pool.ts';
-import { listObjects } from './s3-list.ts';
 
 export interface ResultsOptions {
   readonly operations: readonly Operation[];
@@ -52,64 +49,27 @@ export function parseSince(value: string | undefined, now = Date.now()): Date | 
   return date;
 }
 
-/** The operation and key below its output prefix, for a listed result key. */
-function resultOf(key: string): { operation: Operation; relativeKey: string } | undefined {
-  const operation = OPERATIONS.find((op) => key.startsWith(outputPrefix(op)));
-  return operation && { operation, relativeKey: key.slice(outputPrefix(operation).length) };
-}
-
-async function body(ctx: CommandContext, key: string): Promise<AsyncIterable<Uint8Array>> {
-  const object = await ctx.clients.s3.send(
-    new GetObjectCommand({ Bucket: ctx.target.bucket, Key: key }),
-  );
-  if (!object.Body) throw new Error(`GET ${key} returned no body`);
-  return object.Body as AsyncIterable<Uint8Array>;
-}
+const fullKey = (note: DownloadNote) => `${outputPrefix(note.operation)}${note.key}`;
 
 export async function results(
   ctx: CommandContext,
   options: ResultsOptions,
 ): Promise<CommandResult<ResultsResult>> {
-  const listed = await Promise.all(
-    options.operations.map((op) =>
-      listObjects(ctx.clients.s3, ctx.target.bucket, outputPrefix(op)),
-    ),
-  );
-  const wanted = listed
-    .flat()
-    .filter(
-      (o) =>
-        o.Key && (!options.since || (o.LastModified?.getTime() ?? 0) >= options.since.getTime()),
-    );
-  const writer = new ResultWriter(options.out);
-  const remapped: string[] = [];
-  const downloaded: string[] = [];
-  const failed: ResultsResult['failed'] = [];
-  let skipped = 0;
-  await forEachLimited(wanted, options.concurrency, async (o) => {
-    const key = o.Key ?? '';
-    const result = resultOf(key);
-    if (!result) return void failed.push({ key, error: 'not under an output prefix' });
-    if ((await writer.existingSize(result.operation, result.relativeKey)) === o.Size)
-      return void (skipped += 1);
-    try {
-      const written = await writer.write(result.operation, result.relativeKey, () =>
-        body(ctx, key),
-      );
-      if (written.kind === 'refused') return void failed.push({ key, error: written.reason });
-      if (written.kind === 'remapped')
-        remapped.push(`${key} → ${written.path} (${written.reason})`);
-      downloaded.push(key);
-    } catch (error) {
-      failed.push({ key, error: (error as Error).message });
-    }
+  const report = await downloadResults(ctx.clients, ctx.target.bucket, {
+    operations: options.operations,
+    out: options.out,
+    concurrency: options.concurrency,
+    ...(options.since ? { since: options.since } : {}),
   });
   const done: ResultsResult = {
-    out: writer.root,
-    downloaded: downloaded.sort(),
-    skipped,
-    remapped: remapped.sort(),
-    failed,
+    out: report.out,
+    downloaded: report.written,
+    skipped: report.unchanged,
+    remapped: report.remapped.map((n) => `${fullKey(n)} → ${n.path} (${n.reason})`).sort(),
+    failed: [...report.refused, ...report.failed].map((n) => ({
+      key: fullKey(n),
+      error: n.reason,
+    })),
   };
   return {
     code: done.failed.length > 0 ? EXIT.attention : EXIT.ok,

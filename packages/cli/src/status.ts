@@ -7,12 +7,11 @@
  * flight, then prints the drain time.
  */
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { listObjects, queueCounts } from '@darkroom/operator';
 import { type Operation, outputPrefix } from '@darkroom/pipeline-spec';
 import { type ClusterView, nodesLine, podsCell, readClusterView } from './cluster.ts';
 import type { CommandContext, CommandResult } from './context.ts';
 import { EXIT } from './exit-codes.ts';
-import { listObjects } from './s3-list.ts';
 import { table } from './table.ts';
 
 export interface OperationStatus {
@@ -33,22 +32,6 @@ export interface StatusResult {
   readonly cluster?: ClusterView;
   /** With --watch: seconds from the first poll to the drain. */
   readonly drainSeconds?: number;
-}
-
-async function queueCount(
-  sqs: SQSClient,
-  url: string,
-): Promise<{ visible: number; inFlight: number }> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-  };
 }
 
 /** The queue name is the URL's last segment, as CloudWatch's `QueueName` dimension wants it. */
@@ -88,17 +71,14 @@ export async function operationStatus(
 ): Promise<OperationStatus> {
   const q = ctx.target.queues[operation];
   const since = Date.now() - 60_000;
-  const [work, dlq, age, outputs] = await Promise.all([
-    queueCount(ctx.clients.sqs, q.queueUrl),
-    queueCount(ctx.clients.sqs, q.deadLetterQueueUrl),
+  const [counts, age, outputs] = await Promise.all([
+    queueCounts(ctx.clients.sqs, q),
     oldestAge(ctx, q.queueUrl),
     listObjects(ctx.clients.s3, ctx.target.bucket, outputPrefix(operation)),
   ]);
   return {
     operation,
-    visible: work.visible,
-    inFlight: work.inFlight,
-    deadLettered: dlq.visible + dlq.inFlight,
+    ...counts,
     oldestMessageAgeSeconds: age,
     outputsLastMinute: outputs.filter((o) => (o.LastModified?.getTime() ?? 0) >= since).length,
   };

@@ -5,17 +5,18 @@
  * operator library's walk (`listLocalFiles`, shared with `npm start`): Latin-1 names kept,
  * dangling links, loops and unreadable folders reported, links followed only when asked.
  */
-import { createReadStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Upload } from '@aws-sdk/lib-storage';
-import { type SkippedEntry, listLocalFiles } from '@darkroom/operator';
+import {
+  type SkippedEntry,
+  type UploadItem,
+  type UploadReport,
+  listLocalFiles,
+  uploadFiles,
+} from '@darkroom/operator';
 import { type Operation, inputPrefix } from '@darkroom/pipeline-spec';
 import type { CommandContext, CommandResult } from './context.ts';
-import { expectedEtag, unquoteEtag } from './etag.ts';
 import { CliError, EXIT } from './exit-codes.ts';
-import { forEachLimited } from './pool.ts';
 import { createProgress } from './progress.ts';
-import { listObjects } from './s3-list.ts';
 
 export interface UploadOptions {
   readonly dir: string;
@@ -29,23 +30,11 @@ export interface UploadOptions {
   readonly followSymlinks: boolean;
 }
 
-export interface PlannedFile {
-  /** Bytes: a Latin-1 name opens as the file system has it. */
-  readonly path: Buffer;
-  readonly size: number;
-  readonly key: string;
-}
+export type PlannedFile = UploadItem;
 
-export interface UploadResult {
-  readonly files: number;
-  readonly uploaded: number;
-  readonly skipped: number;
-  readonly failed: { key: string; path: string; error: string }[];
+export interface UploadResult extends UploadReport {
   /** Entries under DIR that were not sent (links not followed, dangling links, loops), with why. */
   readonly notSent: SkippedEntry[];
-  readonly bytes: number;
-  readonly seconds: number;
-  readonly photosPerSecond: number;
 }
 
 /** One upload per file and operation; keys keep the relative path verbatim (spaces, `+`, unicode). */
@@ -71,41 +60,6 @@ export function planUploads(
   return { plan, notSent: listed.skipped };
 }
 
-async function isAlreadyUploaded(
-  file: PlannedFile,
-  existing: Map<string, { size: number; etag: string | undefined }>,
-  partSize: number,
-): Promise<boolean> {
-  const there = existing.get(file.key);
-  if (!there || there.size !== file.size || !there.etag) return false;
-  return there.etag === (await expectedEtag(file.path, file.size, partSize));
-}
-
-async function existingObjects(
-  ctx: CommandContext,
-  options: UploadOptions,
-): Promise<Map<string, { size: number; etag: string | undefined }>> {
-  const lists = await Promise.all(
-    options.operations.map((op) =>
-      listObjects(ctx.clients.s3, ctx.target.bucket, `${inputPrefix(op)}${options.prefix}`),
-    ),
-  );
-  return new Map(
-    lists.flat().map((o) => [o.Key ?? '', { size: o.Size ?? -1, etag: unquoteEtag(o.ETag) }]),
-  );
-}
-
-async function putFile(ctx: CommandContext, file: PlannedFile, partSize: number): Promise<void> {
-  const body = file.size > partSize ? createReadStream(file.path) : readFileSync(file.path);
-  await new Upload({
-    client: ctx.clients.s3,
-    params: { Bucket: ctx.target.bucket, Key: file.key, Body: body },
-    partSize,
-    queueSize: 4,
-    leavePartsOnError: false,
-  }).done();
-}
-
 export async function upload(
   ctx: CommandContext,
   options: UploadOptions,
@@ -118,46 +72,25 @@ export async function upload(
   );
   if (plan.length === 0 && notSent.length === 0)
     throw new CliError(`no files under ${options.dir}`);
-  const existing = await existingObjects(ctx, options);
-  const started = Date.now();
   const progress = createProgress(plan.length, {
     json: ctx.io.json,
     tty: ctx.io.tty,
     write: ctx.io.err,
   });
-  let uploaded = 0;
-  let skipped = 0;
-  let bytes = 0;
-  const failed: UploadResult['failed'] = [];
-  await forEachLimited(plan, options.concurrency, async (file) => {
-    if (ctx.signal.aborted) return;
-    try {
-      if (await isAlreadyUploaded(file, existing, options.partSize)) skipped += 1;
-      else {
-        await putFile(ctx, file, options.partSize);
-        uploaded += 1;
-        bytes += file.size;
-      }
-      progress.tick(false);
-    } catch (error) {
-      failed.push({ key: file.key, path: file.path.toString(), error: (error as Error).message });
-      progress.tick(true);
-    }
+  const report = await uploadFiles(ctx.clients, ctx.target.bucket, plan, {
+    concurrency: options.concurrency,
+    partSize: options.partSize,
+    resumeUnder: options.operations.map((op) => `${inputPrefix(op)}${options.prefix}`),
+    signal: ctx.signal,
+    onEach: (_item, outcome) => progress.tick(outcome === 'failed'),
   });
   progress.stop();
-  const seconds = (Date.now() - started) / 1000;
-  const result: UploadResult = {
-    files: plan.length,
-    uploaded,
-    skipped,
-    failed,
-    notSent,
-    bytes,
-    seconds,
-    photosPerSecond: uploaded / Math.max(seconds, 0.001),
-  };
+  const result: UploadResult = { ...report, notSent };
   return {
-    code: failed.length > 0 || notSent.length > 0 || ctx.signal.aborted ? EXIT.attention : EXIT.ok,
+    code:
+      result.failed.length > 0 || notSent.length > 0 || ctx.signal.aborted
+        ? EXIT.attention
+        : EXIT.ok,
     result,
     text: uploadText(result, ctx.target.bucket),
   };

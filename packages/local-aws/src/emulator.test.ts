@@ -21,7 +21,7 @@ import {
 import { workQueuePolicy } from '@darkroom/access';
 import { decodeEventKey } from '@darkroom/pipeline-spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalAws, startLocalAws } from './index.ts';
+import { LOCAL_CREDENTIALS, type LocalAws, startLocalAws } from './index.ts';
 
 let aws: LocalAws;
 beforeEach(async () => {
@@ -295,6 +295,16 @@ describe('embedded S3/SQS with event notifications', () => {
 });
 
 // What Darkroom relies on from fauxqs: if an upgrade breaks one of these, this fails loudly.
+describe('the local credentials', () => {
+  it("stay two plain fields after the SDK used them (the CLI target file written from them carried the SDK's $source marker)", async () => {
+    await aws.s3.send(new CreateBucketCommand({ Bucket: 'creds' }));
+    expect(JSON.parse(JSON.stringify(LOCAL_CREDENTIALS))).toEqual({
+      accessKeyId: 'darkroom-local',
+      secretAccessKey: 'darkroom-local',
+    });
+  });
+});
+
 describe('fauxqs behaviour Darkroom depends on', () => {
   it('moves a message to the DLQ after maxReceiveCount receives', async () => {
     const dlq = await queue('work-dlq');

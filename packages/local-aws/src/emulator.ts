@@ -9,6 +9,7 @@
  */
 import { s3ErrorXml } from './s3-errors.ts';
 import { installXmlBodyChecks } from './xml-bodies.ts';
+import { installVisibilityExpiry } from './sqs/visibility-expiry.ts';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -42,10 +43,10 @@ import {
 } from './iam/index.ts';
 
 /** The runner's own credentials (an administrator); they grant nothing outside this emulator. */
-export const LOCAL_CREDENTIALS = {
+export const LOCAL_CREDENTIALS = Object.freeze({
   accessKeyId: 'darkroom-local',
   secretAccessKey: 'darkroom-local',
-} as const;
+} as const);
 export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalAws {
@@ -115,6 +116,7 @@ export async function startLocalAws(
     (_request, body, done) => done(null, body),
   );
   installXmlBodyChecks(app);
+  installVisibilityExpiry(app);
   const locks = new KeyLocks();
   const writes = new WeakMap<
     object,
@@ -317,13 +319,13 @@ export async function startLocalAws(
   const s3 = new S3Client({
     region: LOCAL_REGION,
     endpoint,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: { ...LOCAL_CREDENTIALS }, // a copy: the SDK marks the object it is given ($source)
     forcePathStyle: true,
   });
   const sqsClient = new SQSClient({
     region: LOCAL_REGION,
     endpoint,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: { ...LOCAL_CREDENTIALS }, // a copy: the SDK marks the object it is given ($source)
   });
   clients.sqs = sqsClient;
   clients.s3 = s3;

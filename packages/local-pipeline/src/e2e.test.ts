@@ -127,7 +127,7 @@ describe('local pipeline end to end', () => {
       expect(
         Object.fromEntries(dead.map((d) => [d.key.slice(inputPrefix(op).length), d.code])),
       ).toEqual(Object.fromEntries(Object.entries(poison).map(([k, [, code]]) => [k, code])));
-      for (const d of dead) expect(d.message.length).toBeGreaterThan(20);
+      for (const d of dead) expect(d.reason.length).toBeGreaterThan(20);
     }
     for (const worker of pipeline.workers) expect(worker.child.exitCode, worker.name).toBeNull();
   });

@@ -8,7 +8,7 @@ import {
 import type { Operation } from '@darkroom/pipeline-spec';
 
 /** A file under the input folder (the operator library's walk, shared with `darkroom upload`). */
-export type LocalFile = Pick<OperatorLocalFile, 'path' | 'relativeKey'>;
+export type LocalFile = Pick<OperatorLocalFile, 'path' | 'relativeKey' | 'size'>;
 
 export interface PlannedUpload extends LocalFile {
   readonly operation: Operation;
@@ -28,7 +28,7 @@ export function listFiles(
 ): LocalFile[] {
   const { files, skipped } = listLocalFiles(dir, { followSymlinks: true });
   skipped.forEach(onSkipped);
-  return files.map(({ path, relativeKey }) => ({ path, relativeKey }));
+  return files.map(({ path, relativeKey, size }) => ({ path, relativeKey, size }));
 }
 
 /**
@@ -36,11 +36,11 @@ export function listFiles(
  * `operations` order) each file goes to one operation, spread deterministically.
  * @throws {RangeError} when the mix does not have one non-negative share per operation.
  */
-export function planUploads(
-  files: readonly LocalFile[],
+export function planUploads<File extends Pick<LocalFile, 'path' | 'relativeKey'>>(
+  files: readonly File[],
   operations: readonly Operation[],
   mix?: readonly number[],
-): PlannedUpload[] {
+): (File & { readonly operation: Operation })[] {
   if (!mix) return operations.flatMap((operation) => files.map((file) => ({ operation, ...file })));
   if (mix.length !== operations.length || mix.some((m) => !(m >= 0)) || mix.every((m) => m === 0)) {
     throw new RangeError(

@@ -2,13 +2,15 @@
  * The whole pipeline on one machine: embedded S3/SQS, Darkroom's topology, N real worker
  * processes per operation. Used by `npm start`, the end-to-end tests and the pipeline bench.
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
+  type DeadLetter,
+  type QueueCounts,
+  listObjects,
+  queueCounts,
+  readDeadLetters,
+  uploadBody,
+} from '@darkroom/operator';
 import {
   type CreatedTopology,
   type LocalAws,
@@ -17,13 +19,7 @@ import {
   startLocalAws,
   workerEnvironment,
 } from '@darkroom/local-aws';
-import {
-  DLQ_ATTRIBUTES,
-  type Operation,
-  WORKER_ENV,
-  inputPrefix,
-  outputPrefix,
-} from '@darkroom/pipeline-spec';
+import { type Operation, WORKER_ENV, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import {
   CrashLoopError,
   type RestartPolicy,
@@ -60,18 +56,7 @@ export interface LocalPipelineOptions {
   readonly adjustWorkerPolicy?: TopologyOverrides['adjustWorkerPolicy'];
 }
 
-export interface DeadLetter {
-  readonly operation: Operation;
-  readonly key: string;
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface QueueCounts {
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly deadLettered: number;
-}
+export type { DeadLetter, QueueCounts };
 
 export interface LocalPipeline {
   readonly aws: LocalAws;
@@ -88,7 +73,7 @@ export interface LocalPipeline {
   /** Keys under `output/<op>/`, relative to it. */
   outputs(operation: Operation): Promise<string[]>;
   getObject(key: string): Promise<Buffer>;
-  /** Read (and consume) every dead-lettered message with its reason. */
+  /** Every dead-lettered photo with its reason; the DLQ is left as it was. */
   readDeadLetters(operation: Operation): Promise<DeadLetter[]>;
   /**
    * Wait until every queue is drained, nothing is in flight and `expected` results or dead letters exist.
@@ -103,17 +88,6 @@ export interface LocalPipeline {
   ): Promise<void>;
   /** SIGTERM every worker (they drain), wait for them, close the emulator. */
   stop(): Promise<void>;
-}
-
-async function queueAttribute(
-  aws: LocalAws,
-  url: string,
-  name: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesNotVisible',
-): Promise<number> {
-  const { Attributes } = await aws.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [name] }),
-  );
-  return Number(Attributes?.[name] ?? 0);
 }
 
 /** Start the emulator, create the topology and the workers; resolves when every worker is ready. */
@@ -176,32 +150,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
   async function outputs(operation: Operation): Promise<string[]> {
     const prefix = outputPrefix(operation);
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await aws.s3.send(
-        new ListObjectsV2Command({
-          Bucket: topology.bucket,
-          Prefix: prefix,
-          ContinuationToken: token,
-        }),
-      );
-      for (const object of page.Contents ?? [])
-        if (object.Key) keys.push(object.Key.slice(prefix.length));
-      token = page.NextContinuationToken;
-    } while (token);
-    return keys;
+    const objects = await listObjects(aws.s3, topology.bucket, prefix);
+    return objects.map((o) => (o.Key ?? '').slice(prefix.length));
   }
 
-  async function counts(operation: Operation): Promise<QueueCounts> {
-    const q = topology.queues[operation];
-    const [visible, inFlight, deadLettered] = await Promise.all([
-      queueAttribute(aws, q.queueUrl, 'ApproximateNumberOfMessages'),
-      queueAttribute(aws, q.queueUrl, 'ApproximateNumberOfMessagesNotVisible'),
-      queueAttribute(aws, q.deadLetterQueueUrl, 'ApproximateNumberOfMessages'),
-    ]);
-    return { visible, inFlight, deadLettered };
-  }
+  const counts = (operation: Operation) => queueCounts(aws.sqs, topology.queues[operation]);
 
   return {
     aws,
@@ -210,17 +163,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     addWorker,
     slots: () => supervisors.map((s) => s.slot),
     async upload(operation, relativeKey, body) {
-      // One PutObject up to 8 MiB, multipart above: parts of 8 MiB, 2 in flight.
-      await new Upload({
-        client: aws.s3,
-        params: {
-          Bucket: topology.bucket,
-          Key: `${inputPrefix(operation)}${relativeKey}`,
-          Body: body,
-        },
-        partSize: UPLOAD_PART_BYTES,
-        queueSize: 2,
-      }).done();
+      const key = `${inputPrefix(operation)}${relativeKey}`;
+      await uploadBody(aws, topology.bucket, key, body, UPLOAD_PART_BYTES);
       return Date.now();
     },
     counts,
@@ -229,22 +173,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       const object = await aws.s3.send(new GetObjectCommand({ Bucket: topology.bucket, Key: key }));
       return Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
     },
-    async readDeadLetters(operation) {
-      const letters: DeadLetter[] = [];
-      for (;;) {
-        const { Messages = [] } = await aws.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: topology.queues[operation].deadLetterQueueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 0,
-            VisibilityTimeout: 300,
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        if (Messages.length === 0) return letters;
-        letters.push(...Messages.map((m: Message) => toDeadLetter(operation, m)));
-      }
-    },
+    readDeadLetters: (operation) => readDeadLetters(aws.sqs, topology.queues[operation], operation),
     async waitForDrain(expected, { timeoutMs = 600_000, onTick } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -289,15 +218,4 @@ export async function waitUntilReady(workers: readonly WorkerProcess[]): Promise
       ),
     ),
   ]);
-}
-
-function toDeadLetter(operation: Operation, message: Message): DeadLetter {
-  const attr = (name: string) => message.MessageAttributes?.[name]?.StringValue;
-  return {
-    operation,
-    key: attr(DLQ_ATTRIBUTES.sourceKey) ?? '(no key: message was not an S3 event)',
-    code: attr(DLQ_ATTRIBUTES.errorCode) ?? 'MaxReceiveCountExceeded',
-    message:
-      attr(DLQ_ATTRIBUTES.errorMessage) ?? 'moved by the redrive policy after repeated failures',
-  };
 }

@@ -37,9 +37,11 @@ export function outputKeyFor(operation: Operation, sourceKey: string): string | 
 
 /**
  * A "folder" placeholder: the S3 console's *Create folder* puts an empty object whose key ends
- * in `/`. It is not a photo and has no result.
- * @example isFolderPlaceholder('input/grayscale/2026/') // true
+ * in `/`. It is not a photo and has no result. An object of that shape that holds bytes is
+ * someone's file (SDKs and `PutObject` allow the key): it is not a placeholder.
+ * @example isFolderPlaceholder('input/grayscale/2026/', 0) // true
+ * @example isFolderPlaceholder('input/grayscale/2026/', 2_400_000) // false
  */
-export function isFolderPlaceholder(key: string): boolean {
-  return key.endsWith('/');
+export function isFolderPlaceholder(key: string, size: number): boolean {
+  return key.endsWith('/') && size === 0;
 }

@@ -54,9 +54,11 @@ describe('S3 event key encoding', () => {
 
 describe('worker contract', () => {
   it('treats keys ending in / as S3 console folders, nothing else', () => {
-    expect(isFolderPlaceholder('input/grayscale/')).toBe(true);
-    expect(isFolderPlaceholder('input/grayscale/2026/')).toBe(true);
-    expect(isFolderPlaceholder('input/grayscale/a/b.jpg')).toBe(false);
+    expect(isFolderPlaceholder('input/grayscale/', 0)).toBe(true);
+    expect(isFolderPlaceholder('input/grayscale/2026/', 0)).toBe(true);
+    expect(isFolderPlaceholder('input/grayscale/a/b.jpg', 0)).toBe(false);
+    // A file someone stored under a key ending in "/" is not a folder: it must not vanish.
+    expect(isFolderPlaceholder('input/grayscale/2026/', 1)).toBe(false);
   });
 
   it('gives every operation option its own variable, none shared with another setting', () => {

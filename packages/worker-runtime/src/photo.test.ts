@@ -74,8 +74,8 @@ const firstDelivery = { receiveCount: 1 };
 const processA = (eTag: string, sequencer: string, delivery: { receiveCount: number }) =>
   processPhoto(ctx, event('input/grayscale/a.jpg', eTag, sequencer), delivery);
 
-function event(key: string, eTag: string, sequencer: string): S3ObjectEvent {
-  const parsed = parseS3EventMessage(s3EventBody('photos', [{ key, size: 1, eTag, sequencer }]));
+function event(key: string, eTag: string, sequencer: string, size = 1): S3ObjectEvent {
+  const parsed = parseS3EventMessage(s3EventBody('photos', [{ key, size, eTag, sequencer }]));
   if (parsed.kind !== 'records' || !parsed.records[0]) throw new Error('no record');
   return parsed.records[0];
 }
@@ -246,10 +246,27 @@ describe('one photo against S3 (stale events and overwrite races)', () => {
   it('a "folder" object is skipped without any S3 call', async () => {
     for (const key of ['input/grayscale/', 'input/grayscale/2026/'])
       expect(
-        (await processPhoto(ctx, event(key, 'd41d8cd98f00b204e9800998ecf8427e', '0A'), redelivery))
-          .outcome,
+        (
+          await processPhoto(
+            ctx,
+            event(key, 'd41d8cd98f00b204e9800998ecf8427e', '0A', 0),
+            redelivery,
+          )
+        ).outcome,
       ).toBe('skipped');
     expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('a file stored under a key ending in "/" is processed, not skipped as a folder (its result would silently never exist)', async () => {
+    s3.on(GetObjectCommand).resolves(source());
+    s3.on(PutObjectCommand).resolves({});
+    const photo = await processPhoto(
+      ctx,
+      event('input/grayscale/2026/', 'e1', '0A', 10),
+      firstDelivery,
+    );
+    expect(photo.outcome).toBe('processed');
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Key).toBe('output/grayscale/2026/');
   });
 
   it("an input key whose result key would pass S3's 1,024 bytes fails permanently at once, saying the limit", async () => {

@@ -122,9 +122,10 @@ export async function processPhoto<Op extends ImageOperationName>(
   event: S3ObjectEvent,
   delivery: Delivery,
 ): Promise<PhotoResult> {
-  if (isFolderPlaceholder(event.key)) return nothing('skipped');
+  const removed = event.eventName.startsWith('ObjectRemoved');
+  if (isPlaceholderEvent(ctx, event, removed)) return nothing('skipped');
   const outputKey = checkedOutputKey(ctx, event);
-  if (event.eventName.startsWith('ObjectRemoved')) return removeResultOf(ctx, event, outputKey);
+  if (removed) return removeResultOf(ctx, event, outputKey);
   const stored = delivery.receiveCount > 1 ? await readStoredResult(ctx, outputKey) : undefined;
   const verdict = verdictFor(stored, event, ctx.optionsVersion);
   if (verdict === 'duplicate' || verdict === 'superseded') return nothing(verdict, outputKey);
@@ -202,6 +203,21 @@ async function downloadAndRun<Op extends ImageOperationName>(
   } finally {
     source.release();
   }
+}
+
+/**
+ * An S3 console folder: created empty, so it has no result. A removal event carries no size, so
+ * a removed key ending in `/` below the prefix may have been a file with a result: that result
+ * is removed (deleting a result that never existed is harmless); the prefix itself never has one.
+ */
+function isPlaceholderEvent<Op extends ImageOperationName>(
+  ctx: PhotoContext<Op>,
+  event: S3ObjectEvent,
+  removed: boolean,
+): boolean {
+  if (removed)
+    return event.key.endsWith('/') && outputKeyFor(ctx.operation, event.key) === undefined;
+  return isFolderPlaceholder(event.key, event.size ?? 0);
 }
 
 function checkedOutputKey<Op extends ImageOperationName>(

@@ -9,7 +9,7 @@ import {
 import { DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { type Operation, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import type { CommandContext } from '../context.ts';
-import { receiveAll, release, toDeadLetter } from '../dead-letters.ts';
+import { receiveAll, release, toDeadLetter } from '@darkroom/operator';
 import type { SmokeItem } from './plan.ts';
 
 export async function putItem(ctx: CommandContext, item: SmokeItem, body: Buffer): Promise<void> {

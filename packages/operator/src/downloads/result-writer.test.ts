@@ -116,10 +116,10 @@ describe('writing results below --out', () => {
   it('reports the size already on disk for a resumable download, never through a link', async () => {
     const { out, outside, writer } = sandbox();
     await writer.write('grayscale', 'a.jpg', body('1234'));
-    expect(await writer.existingSize('grayscale', 'a.jpg')).toBe(4);
-    expect(await writer.existingSize('grayscale', 'missing.jpg')).toBeUndefined();
+    expect((await writer.existingFile('grayscale', 'a.jpg'))?.size).toBe(4);
+    expect(await writer.existingFile('grayscale', 'missing.jpg')).toBeUndefined();
     symlinkSync(join(outside, 'victim.jpg'), join(out, 'output', 'grayscale', 'link.jpg'));
-    expect(await writer.existingSize('grayscale', 'link.jpg')).toBeUndefined();
+    expect(await writer.existingFile('grayscale', 'link.jpg')).toBeUndefined();
   });
 
   it('streams a body (a download) to its file, and closes it', async () => {

@@ -9,8 +9,8 @@ import { type FileHandle, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Operation } from '@darkroom/pipeline-spec';
-import { placementOf, unmappableName } from './placement.ts';
-import { openInside, sizeInside } from './write-inside.ts';
+import { type Placement, placementOf, unmappableName } from './placement.ts';
+import { fileInside, openInside } from './write-inside.ts';
 
 export type ResultBody = Buffer | AsyncIterable<Uint8Array>;
 
@@ -41,13 +41,21 @@ export class ResultWriter {
   }
 
   /** Write one result; never throws for a key, only for a broken disk. */
+  /**
+   * @param folderOfOthers why the key must not take its plain path although it is one: it is a
+   *   folder of other keys of the same download (decided for the whole listing, so the layout
+   *   does not depend on which download finished first).
+   */
   async write(
     operation: Operation,
     relativeKey: string,
     body: () => Promise<ResultBody>,
+    folderOfOthers?: string,
   ): Promise<WriteResult> {
     await mkdir(this.root, { recursive: true }); // where the user said: it may itself be a link
-    const placement = placementOf(relativeKey);
+    const placement: Placement = folderOfOthers
+      ? { kind: 'unmappable', name: unmappableName(relativeKey), reason: folderOfOthers }
+      : placementOf(relativeKey);
     let reason = placement.kind === 'unmappable' ? placement.reason : '';
     if (placement.kind === 'plain') {
       const data = await body(); // before the file is opened: a failed GET truncates nothing
@@ -87,10 +95,13 @@ export class ResultWriter {
     return { kind: 'remapped', path: opened.path, reason };
   }
 
-  /** Size of the result already at its plain path, for resumable downloads. */
-  existingSize(operation: Operation, relativeKey: string): Promise<number | undefined> {
+  /** The result already at its plain path (never through a link), for resumable downloads. */
+  existingFile(
+    operation: Operation,
+    relativeKey: string,
+  ): Promise<{ path: string; size: number } | undefined> {
     const placement = placementOf(relativeKey);
     if (placement.kind !== 'plain') return Promise.resolve(undefined);
-    return sizeInside(this.root, ['output', operation, ...placement.segments]);
+    return fileInside(this.root, ['output', operation, ...placement.segments]);
   }
 }

@@ -54,17 +54,17 @@ export async function openInside(
   }
 }
 
-/** Size of the regular file at `segments` below `root`, if one is there and no link is on the way. */
-export async function sizeInside(
+/** The regular file at `segments` below `root`, if one is there and no link is on the way. */
+export async function fileInside(
   root: string,
   segments: readonly string[],
-): Promise<number | undefined> {
+): Promise<{ path: string; size: number } | undefined> {
   let path = root;
   for (const [i, segment] of segments.entries()) {
     path = join(path, segment);
     const found = await lstat(path).catch(() => undefined);
     if (!found || found.isSymbolicLink()) return undefined;
-    if (i === segments.length - 1) return found.isFile() ? found.size : undefined;
+    if (i === segments.length - 1) return found.isFile() ? { path, size: found.size } : undefined;
     if (!found.isDirectory()) return undefined;
   }
   return undefined;

@@ -10,6 +10,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES, type Operation, decodeEventKey } from '@darkroom/pipeline-spec';
+import type { OperationQueues } from '../target.ts';
 
 export interface DeadLetter {
   readonly operation: Operation;
@@ -93,4 +94,18 @@ export async function release(
       }),
     );
   }
+}
+
+/**
+ * Every dead-lettered photo of one operation with its reason; the DLQ is left as it was (the
+ * messages are seen, then made visible again), so reading twice shows the same photos.
+ */
+export async function readDeadLetters(
+  sqs: SQSClient,
+  queues: OperationQueues,
+  operation: Operation,
+): Promise<DeadLetter[]> {
+  const messages = await receiveAll(sqs, queues.deadLetterQueueUrl, 60);
+  await release(sqs, queues.deadLetterQueueUrl, messages);
+  return messages.map((m) => toDeadLetter(operation, m));
 }

@@ -1,4 +1,7 @@
-/** Downloading results whose keys are hostile or cannot be file paths, from the real local S3. */
+/**
+ * Downloading results (what `darkroom results` and `npm start` both run) from the real local S3:
+ * hostile keys, keys that cannot be file paths, symbolic links below --out, and resuming.
+ */
 import {
   existsSync,
   mkdirSync,
@@ -10,29 +13,34 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type LocalAws, startLocalAws } from '@darkroom/local-aws';
-import type { Operation } from '@darkroom/pipeline-spec';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unmappableName } from '@darkroom/operator';
-import { downloadResults } from './download.ts';
+import { type Operation, outputPrefix } from '@darkroom/pipeline-spec';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { downloadResults } from './download-results.ts';
+import { unmappableName } from './placement.ts';
 
 let aws: LocalAws;
+let bucket: string;
 beforeAll(async () => {
   aws = await startLocalAws();
-  await aws.s3.send(new CreateBucketCommand({ Bucket: 'b' }));
+});
+// Each test its own bucket's worth of results: empty the bucket by making a new one.
+let bucketNumber = 0;
+beforeEach(async () => {
+  bucket = `b${++bucketNumber}`;
+  await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 afterAll(async () => aws.close());
 
+const put = (key: string, body: string, op: Operation = 'grayscale') =>
+  aws.s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: `${outputPrefix(op)}${key}`, Body: body }),
+  );
+
 async function download(outDir: string, keys: string[], op: Operation = 'grayscale') {
-  for (const Key of keys)
-    await aws.s3.send(new PutObjectCommand({ Bucket: 'b', Key: `${op}/${Key}`, Body: Key }));
-  return downloadResults(outDir, new Map([[op, keys]]), async (operation, key) => {
-    const got = await aws.s3.send(
-      new GetObjectCommand({ Bucket: 'b', Key: `${operation}/${key}` }),
-    );
-    return Buffer.from((await got.Body?.transformToByteArray()) ?? []);
-  });
+  for (const key of keys) await put(key, key, op);
+  return downloadResults(aws, bucket, { operations: [op], out: outDir, concurrency: 4 });
 }
 
 const sandbox = () => {
@@ -98,12 +106,34 @@ describe('downloading results', () => {
     const long = `${'é'.repeat(150)}.jpg`; // 304 bytes in one segment
     const keys = ['a', 'a/b.jpg', `deep/${long}`, 'z.jpg'];
     const report = await download(out, keys);
-    expect(report.written).toBe(4);
+    expect(report.written).toHaveLength(4);
     expect(report.failed).toEqual([]);
-    expect(report.remapped.map((n) => n.key).sort()).toEqual([`deep/${long}`, 'a/b.jpg'].sort());
+    // The folder keeps its path for what is in it, whichever download finishes first.
+    expect(report.remapped.map((n) => n.key).sort()).toEqual([`deep/${long}`, 'a'].sort());
     for (const note of report.remapped)
       expect(readFileSync(note.path ?? '', 'utf8')).toBe(note.key);
-    expect(readFileSync(join(out, 'output', 'grayscale', 'a'), 'utf8')).toBe('a');
+    expect(readFileSync(join(out, 'output', 'grayscale', 'a', 'b.jpg'), 'utf8')).toBe('a/b.jpg');
     expect(readFileSync(join(out, 'output', 'grayscale', 'z.jpg'), 'utf8')).toBe('z.jpg');
+  });
+
+  it('a second download leaves identical results alone and replaces a changed one of the same size (the newest result wins)', async () => {
+    const { out } = sandbox();
+    await put('same.jpg', 'AAAA');
+    await put('changed.jpg', 'BBBB');
+    const first = await downloadResults(aws, bucket, {
+      operations: ['grayscale'],
+      out,
+      concurrency: 2,
+    });
+    expect(first.written).toHaveLength(2);
+    await put('changed.jpg', 'CCCC'); // same size, new bytes: a re-processed photo
+    const second = await downloadResults(aws, bucket, {
+      operations: ['grayscale'],
+      out,
+      concurrency: 2,
+    });
+    expect(second.unchanged).toBe(1);
+    expect(second.written).toEqual([`${outputPrefix('grayscale')}changed.jpg`]);
+    expect(readFileSync(join(out, 'output', 'grayscale', 'changed.jpg'), 'utf8')).toBe('CCCC');
   });
 });
