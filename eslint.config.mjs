@@ -109,6 +109,20 @@ export default [
       ],
     },
   },
+  // Small units, as packages/worker-runtime: a function that grows past a screen is split by
+  // job (one module or createX() per command, child or concern). Tests and bench scripts exempt.
+  {
+    files: [
+      'packages/*/src/**/*.ts',
+      'infra/src/**/*.ts',
+      'infra/bootstrap/**/*.ts',
+      'services/*/src/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts', '**/testing/**'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
   // The runtime's tests run against the one local AWS: only its test-support entry, and only
   // from the runtime's tests and test support (never from the worker code itself).
   {

@@ -37,11 +37,18 @@ export interface DarkroomOutputs {
   readonly imageRefs: Record<Operation, pulumi.Output<string>>;
 }
 
-export function createDarkroom(
-  config: StackConfig,
-  options: { stack: string; repoRoot: string },
-): DarkroomOutputs {
-  const namePrefix = stackNamePrefix(options.stack);
+interface DarkroomContext {
+  readonly config: StackConfig;
+  readonly stack: string;
+  readonly repoRoot: string;
+  readonly namePrefix: string;
+}
+
+const byOperation = <T>(fn: (op: Operation) => T) =>
+  Object.fromEntries(OPERATIONS.map((op) => [op, fn(op)])) as Record<Operation, T>;
+
+/** The cluster and what runs on it before any worker: nodes, DNS, Karpenter, Metrics Server. */
+function createPlatform({ config, stack }: DarkroomContext) {
   const addonVersions = addonVersionsFor(config);
   const network = createNetwork('network', { clusterName: config.clusterName, ...config.network });
   const cluster = createCluster('cluster', {
@@ -57,7 +64,7 @@ export function createDarkroom(
     publicAccessCidrs: config.endpoint.publicAccessCidrs,
     addonVersions,
     clusterAdmins: config.clusterAdmins,
-    clusterViewers: config.ciPreviewViewer ? [previewRoleArn(options.stack)] : [],
+    clusterViewers: config.ciPreviewViewer ? [previewRoleArn(stack)] : [],
   });
   const systemNodes = createSystemNodeGroup('system-nodes', {
     cluster: cluster.eks,
@@ -87,26 +94,33 @@ export function createDarkroom(
     chartVersion: config.metricsServer.chartVersion,
     dependsOn: [systemNodes],
   });
-  const storage = createPhotoStorage('storage', { namePrefix, ...config.storage });
+  return { cluster, systemNodes, karpenter };
+}
+
+type Platform = ReturnType<typeof createPlatform>;
+type Storage = ReturnType<typeof createPhotoStorage>;
+
+/** Per operation: its image (built, or promoted from another stack) and its worker deployment. */
+function createWorkers(ctx: DarkroomContext, platform: Platform, storage: Storage) {
+  const { config } = ctx;
+  const { cluster } = platform;
   const keda = createKeda('keda', {
     provider: cluster.provider,
     chartVersion: config.keda.chartVersion,
     oidcProviderArn: cluster.oidcProviderArn,
     oidcProviderUrl: cluster.oidcProviderUrl,
     queueArns: OPERATIONS.map((op) => storage.queues[op].queue.arn),
-    dependsOn: [systemNodes],
+    dependsOn: [platform.systemNodes],
   });
   const namespace = createWorkloadNamespace('workload-namespace', cluster.provider);
-  const imageRefs = {} as Record<Operation, pulumi.Output<string>>;
-  for (const operation of OPERATIONS) {
+  const imageRefs = byOperation((operation) => {
     const image = createWorkerImage(`${operation}-image`, {
-      namePrefix,
+      namePrefix: ctx.namePrefix,
       operation,
-      repoRoot: options.repoRoot,
+      repoRoot: ctx.repoRoot,
       ...config.images,
-      promoteFromNamePrefix: promotionSource(config.images.promoteFrom, options.stack),
+      promoteFromNamePrefix: promotionSource(config.images.promoteFrom, ctx.stack),
     });
-    imageRefs[operation] = image.ref;
     const queues = storage.queues[operation];
     createWorker(
       `${operation}-worker`,
@@ -131,11 +145,22 @@ export function createDarkroom(
         cooldownPeriodSeconds: config.keda.cooldownPeriodSeconds,
         keda: keda.release,
       },
-      { dependsOn: [karpenter] },
+      { dependsOn: [platform.karpenter] },
     );
-  }
-  const byOperation = <T>(fn: (op: Operation) => T) =>
-    Object.fromEntries(OPERATIONS.map((op) => [op, fn(op)])) as Record<Operation, T>;
+    return image.ref;
+  });
+  return { namespace, imageRefs };
+}
+
+export function createDarkroom(
+  config: StackConfig,
+  options: { stack: string; repoRoot: string },
+): DarkroomOutputs {
+  const ctx: DarkroomContext = { config, ...options, namePrefix: stackNamePrefix(options.stack) };
+  const platform = createPlatform(ctx);
+  const storage = createPhotoStorage('storage', { namePrefix: ctx.namePrefix, ...config.storage });
+  const { namespace, imageRefs } = createWorkers(ctx, platform, storage);
+  const { cluster } = platform;
   if (config.monitoring.podMonitor)
     createPodMonitor('pod-monitor', {
       provider: cluster.provider,
@@ -143,7 +168,7 @@ export function createDarkroom(
       dependsOn: [namespace],
     });
   const alarms = createAlarms('alarms', {
-    namePrefix,
+    namePrefix: ctx.namePrefix,
     region: config.region,
     queues: byOperation((op) => ({
       queueName: storage.queues[op].queue.name,

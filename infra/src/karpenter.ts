@@ -68,17 +68,8 @@ export interface KarpenterPolicyArgs {
   readonly interruptionQueueArn: string;
 }
 
-/**
- * The controller's permissions: Karpenter v1.14's reference policy (the KarpenterController*
- * policies in aws/karpenter-provider-aws website/content/en/v1.14/getting-started/getting-started-with-karpenter/cloudformation.yaml;
- * since 1.12 the health check needs ec2:DescribeInstanceStatus; since 1.9 upstream launches no
- * capacity-reservation resources with tags, so neither do we),
- * each write limited to resources tagged for this cluster, minus the instance-profile writes:
- * the EC2NodeClass names the profile this program creates (`spec.instanceProfile`), so the
- * controller never creates, tags or deletes one. Image, snapshot and SSM parameter ARNs carry no
- * account (AWS owns them); every other EC2 ARN does, hence `*`.
- */
-export function karpenterControllerStatements(args: KarpenterPolicyArgs): PolicyStatement[] {
+/** Launching and ending nodes: each write limited to resources tagged for this cluster's node pools. */
+function launchStatements(args: KarpenterPolicyArgs): PolicyStatement[] {
   const { clusterName, region, partition } = args;
   const ec2 = (type: string) => `arn:${partition}:ec2:${region}:*:${type}/*`;
   const awsOwned = (type: string) => `arn:${partition}:ec2:${region}::${type}/*`;
@@ -95,7 +86,6 @@ export function karpenterControllerStatements(args: KarpenterPolicyArgs): Policy
     StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
   };
   const launched = ['fleet', 'instance', 'volume', 'network-interface', 'launch-template'];
-  const instanceProfiles = `arn:${partition}:iam::${args.accountId}:instance-profile/*`;
   return [
     {
       Sid: 'AllowScopedEC2InstanceAccessActions',
@@ -156,6 +146,12 @@ export function karpenterControllerStatements(args: KarpenterPolicyArgs): Policy
       Resource: [ec2('instance'), ec2('launch-template')],
       Condition: ownedByNodePool,
     },
+  ];
+}
+
+/** What the controller reads to choose capacity: in this region only (pricing has no region). */
+function readStatements({ region, partition }: KarpenterPolicyArgs): PolicyStatement[] {
+  return [
     {
       Sid: 'AllowRegionalReadActions',
       Effect: 'Allow',
@@ -187,6 +183,13 @@ export function karpenterControllerStatements(args: KarpenterPolicyArgs): Policy
       Action: 'pricing:GetProducts',
       Resource: '*',
     },
+  ];
+}
+
+/** The interruption queue, the node role it passes, instance profiles it reads, the cluster it finds. */
+function clusterStatements(args: KarpenterPolicyArgs): PolicyStatement[] {
+  const instanceProfiles = `arn:${args.partition}:iam::${args.accountId}:instance-profile/*`;
+  return [
     {
       Sid: 'AllowInterruptionQueueActions',
       Effect: 'Allow',
@@ -221,6 +224,20 @@ export function karpenterControllerStatements(args: KarpenterPolicyArgs): Policy
       Resource: args.clusterArn,
     },
   ];
+}
+
+/**
+ * The controller's permissions: Karpenter v1.14's reference policy (the KarpenterController*
+ * policies in aws/karpenter-provider-aws website/content/en/v1.14/getting-started/getting-started-with-karpenter/cloudformation.yaml;
+ * since 1.12 the health check needs ec2:DescribeInstanceStatus; since 1.9 upstream launches no
+ * capacity-reservation resources with tags, so neither do we),
+ * each write limited to resources tagged for this cluster, minus the instance-profile writes:
+ * the EC2NodeClass names the profile this program creates (`spec.instanceProfile`), so the
+ * controller never creates, tags or deletes one. Image, snapshot and SSM parameter ARNs carry no
+ * account (AWS owns them); every other EC2 ARN does, hence `*`.
+ */
+export function karpenterControllerStatements(args: KarpenterPolicyArgs): PolicyStatement[] {
+  return [...launchStatements(args), ...readStatements(args), ...clusterStatements(args)];
 }
 
 /** The interruption queue's policy: only these EventBridge rules may send, never over plain HTTP. */

@@ -28,6 +28,200 @@ export interface OperationQueues {
   readonly deadLetterQueue: aws.sqs.Queue;
 }
 
+type Parent = { readonly parent: pulumi.Resource };
+
+/** Private and owner-enforced (no ACLs), readable only over TLS. */
+function guardBucket(name: string, bucket: aws.s3.Bucket, { parent }: Parent): void {
+  new aws.s3.BucketPublicAccessBlock(
+    `${name}-public-access`,
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    { parent },
+  );
+  new aws.s3.BucketOwnershipControls(
+    `${name}-ownership`,
+    { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
+    { parent },
+  );
+  new aws.s3.BucketPolicy(
+    `${name}-tls-only`,
+    {
+      bucket: bucket.id,
+      policy: bucket.arn.apply((arn) => JSON.stringify(bucketPolicy(arn))),
+    },
+    { parent },
+  );
+}
+
+/** SSE-S3, or SSE-KMS with a rotated key of its own; @returns that key's ARN. */
+function encryptBucket(
+  name: string,
+  args: PhotoStorageArgs,
+  bucket: aws.s3.Bucket,
+  { parent }: Parent,
+): pulumi.Output<string> | undefined {
+  let kmsKeyArn: pulumi.Output<string> | undefined;
+  if (args.encryption === 'sse-kms') {
+    const key = new aws.kms.Key(
+      `${name}-photos-key`,
+      {
+        description: `Photos in ${args.namePrefix}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+      },
+      { parent },
+    );
+    kmsKeyArn = key.arn;
+  }
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [
+        kmsKeyArn
+          ? {
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: 'aws:kms',
+                kmsMasterKeyId: kmsKeyArn,
+              },
+              bucketKeyEnabled: true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
+      ],
+    },
+    { parent },
+  );
+  return kmsKeyArn;
+}
+
+function versionBucket(
+  name: string,
+  args: PhotoStorageArgs,
+  bucket: aws.s3.Bucket,
+  { parent }: Parent,
+): void {
+  const versioning = new aws.s3.BucketVersioning(
+    `${name}-versioning`,
+    {
+      bucket: bucket.id,
+      versioningConfiguration: { status: args.versioning ? 'Enabled' : 'Suspended' },
+    },
+    { parent },
+  );
+
+  if (args.corsAllowedOrigins.length > 0) {
+    new aws.s3.BucketCorsConfiguration(
+      `${name}-cors`,
+      {
+        bucket: bucket.id,
+        corsRules: [
+          {
+            allowedMethods: ['GET', 'PUT', 'HEAD'],
+            allowedOrigins: [...args.corsAllowedOrigins],
+            allowedHeaders: ['*'],
+            exposeHeaders: ['ETag'],
+            maxAgeSeconds: 3000,
+          },
+        ],
+      },
+      { parent },
+    );
+  }
+  // Photos never expire; only the parts of multipart uploads a drained or killed worker left
+  // behind do (they are invisible in listings but billed as storage), and, with versioning,
+  // the versions an overwrite or delete left behind (else kept, and paid, forever). One
+  // configuration per bucket: S3 keeps only the last one written.
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-abandoned-uploads`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          id: 'abort-incomplete-multipart-uploads',
+          status: 'Enabled',
+          filter: {},
+          abortIncompleteMultipartUpload: { daysAfterInitiation: ABANDONED_UPLOAD_DAYS },
+        },
+        ...(args.versioning
+          ? [
+              {
+                id: 'expire-noncurrent-versions',
+                status: 'Enabled',
+                filter: {},
+                noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+              },
+            ]
+          : []),
+      ],
+    },
+    { parent, dependsOn: [versioning] },
+  );
+}
+
+/** One operation's work queue, its DLQ (redrive from that queue only) and the policy letting the bucket send. */
+function createOperationQueues(
+  name: string,
+  topology: QueueTopology,
+  bucket: aws.s3.Bucket,
+  account: pulumi.Output<string>,
+  { parent }: Parent,
+): OperationQueues & { readonly policy: aws.sqs.QueuePolicy } {
+  const op = topology.operation;
+  const deadLetterQueue = new aws.sqs.Queue(
+    `${name}-${op}-dlq`,
+    {
+      name: topology.deadLetterQueue,
+      messageRetentionSeconds: topology.deadLetterRetentionSeconds,
+      sqsManagedSseEnabled: true,
+    },
+    { parent },
+  );
+  const queue = new aws.sqs.Queue(
+    `${name}-${op}-queue`,
+    {
+      name: topology.queue,
+      visibilityTimeoutSeconds: topology.visibilityTimeoutSeconds,
+      receiveWaitTimeSeconds: topology.receiveWaitSeconds,
+      messageRetentionSeconds: topology.retentionSeconds,
+      sqsManagedSseEnabled: true,
+      redrivePolicy: pulumi.jsonStringify({
+        deadLetterTargetArn: deadLetterQueue.arn,
+        maxReceiveCount: topology.maxReceiveCount,
+      }),
+    },
+    { parent },
+  );
+  new aws.sqs.RedriveAllowPolicy(
+    `${name}-${op}-dlq-allow`,
+    {
+      queueUrl: deadLetterQueue.url,
+      redriveAllowPolicy: pulumi.jsonStringify({
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [queue.arn],
+      }),
+    },
+    { parent },
+  );
+  const policy = new aws.sqs.QueuePolicy(
+    `${name}-${op}-queue-policy`,
+    {
+      queueUrl: queue.url,
+      policy: pulumi
+        .all([queue.arn, bucket.arn, account])
+        .apply(([queueArn, bucketArn, accountId]) =>
+          JSON.stringify(workQueuePolicy({ queueArn, bucketArn, accountId })),
+        ),
+    },
+    { parent },
+  );
+  return { topology, queue, deadLetterQueue, policy };
+}
+
 export class PhotoStorage extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly bucketName: pulumi.Output<string>;
@@ -38,193 +232,32 @@ export class PhotoStorage extends pulumi.ComponentResource {
 
   constructor(name: string, args: PhotoStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:storage:PhotoStorage', name, {}, opts);
-    const account = aws.getCallerIdentityOutput({}, { parent: this });
-    this.bucket = new aws.s3.Bucket(
+    const parent = { parent: this };
+    const account = aws.getCallerIdentityOutput({}, parent);
+    const bucket = new aws.s3.Bucket(
       `${name}-photos`,
       {
         bucketPrefix: `${args.namePrefix}-photos-`,
         forceDestroy: args.forceDestroy,
         tags: { 'darkroom.io/data': 'photos' },
       },
-      { parent: this },
+      parent,
     );
-    const bucket = this.bucket;
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
+    this.bucket = bucket;
+    guardBucket(name, bucket, parent);
+    this.kmsKeyArn = encryptBucket(name, args, bucket, parent);
+    versionBucket(name, args, bucket, parent);
+    const created = describeTopology(args.namePrefix).map((topology) =>
+      createOperationQueues(name, topology, bucket, account.accountId, parent),
     );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
-      { parent: this },
-    );
-    let kmsKeyArn: pulumi.Output<string> | undefined;
-    if (args.encryption === 'sse-kms') {
-      const key = new aws.kms.Key(
-        `${name}-photos-key`,
-        {
-          description: `Photos in ${args.namePrefix}`,
-          enableKeyRotation: true,
-          deletionWindowInDays: 30,
-        },
-        { parent: this },
-      );
-      kmsKeyArn = key.arn;
-    }
-    this.kmsKeyArn = kmsKeyArn;
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          kmsKeyArn
-            ? {
-                applyServerSideEncryptionByDefault: {
-                  sseAlgorithm: 'aws:kms',
-                  kmsMasterKeyId: kmsKeyArn,
-                },
-                bucketKeyEnabled: true,
-              }
-            : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
-        ],
-      },
-      { parent: this },
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      {
-        bucket: bucket.id,
-        versioningConfiguration: { status: args.versioning ? 'Enabled' : 'Suspended' },
-      },
-      { parent: this },
-    );
-
-    if (args.corsAllowedOrigins.length > 0) {
-      new aws.s3.BucketCorsConfiguration(
-        `${name}-cors`,
-        {
-          bucket: bucket.id,
-          corsRules: [
-            {
-              allowedMethods: ['GET', 'PUT', 'HEAD'],
-              allowedOrigins: [...args.corsAllowedOrigins],
-              allowedHeaders: ['*'],
-              exposeHeaders: ['ETag'],
-              maxAgeSeconds: 3000,
-            },
-          ],
-        },
-        { parent: this },
-      );
-    }
-    // Photos never expire; only the parts of multipart uploads a drained or killed worker left
-    // behind do (they are invisible in listings but billed as storage), and, with versioning,
-    // the versions an overwrite or delete left behind (else kept, and paid, forever). One
-    // configuration per bucket: S3 keeps only the last one written.
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-abandoned-uploads`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: 'abort-incomplete-multipart-uploads',
-            status: 'Enabled',
-            filter: {},
-            abortIncompleteMultipartUpload: { daysAfterInitiation: ABANDONED_UPLOAD_DAYS },
-          },
-          ...(args.versioning
-            ? [
-                {
-                  id: 'expire-noncurrent-versions',
-                  status: 'Enabled',
-                  filter: {},
-                  noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
-                },
-              ]
-            : []),
-        ],
-      },
-      { parent: this, dependsOn: [versioning] },
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-tls-only`,
-      {
-        bucket: bucket.id,
-        policy: bucket.arn.apply((arn) => JSON.stringify(bucketPolicy(arn))),
-      },
-      { parent: this },
-    );
-
-    const queuePolicies: aws.sqs.QueuePolicy[] = [];
-    const entries = describeTopology(args.namePrefix).map(
-      (topology): [Operation, OperationQueues] => {
-        const op = topology.operation;
-        const deadLetterQueue = new aws.sqs.Queue(
-          `${name}-${op}-dlq`,
-          {
-            name: topology.deadLetterQueue,
-            messageRetentionSeconds: topology.deadLetterRetentionSeconds,
-            sqsManagedSseEnabled: true,
-          },
-          { parent: this },
-        );
-        const queue = new aws.sqs.Queue(
-          `${name}-${op}-queue`,
-          {
-            name: topology.queue,
-            visibilityTimeoutSeconds: topology.visibilityTimeoutSeconds,
-            receiveWaitTimeSeconds: topology.receiveWaitSeconds,
-            messageRetentionSeconds: topology.retentionSeconds,
-            sqsManagedSseEnabled: true,
-            redrivePolicy: pulumi.jsonStringify({
-              deadLetterTargetArn: deadLetterQueue.arn,
-              maxReceiveCount: topology.maxReceiveCount,
-            }),
-          },
-          { parent: this },
-        );
-        new aws.sqs.RedriveAllowPolicy(
-          `${name}-${op}-dlq-allow`,
-          {
-            queueUrl: deadLetterQueue.url,
-            redriveAllowPolicy: pulumi.jsonStringify({
-              redrivePermission: 'byQueue',
-              sourceQueueArns: [queue.arn],
-            }),
-          },
-          { parent: this },
-        );
-        queuePolicies.push(
-          new aws.sqs.QueuePolicy(
-            `${name}-${op}-queue-policy`,
-            {
-              queueUrl: queue.url,
-              policy: pulumi
-                .all([queue.arn, bucket.arn, account.accountId])
-                .apply(([queueArn, bucketArn, accountId]) =>
-                  JSON.stringify(workQueuePolicy({ queueArn, bucketArn, accountId })),
-                ),
-            },
-            { parent: this },
-          ),
-        );
-        return [op, { topology, queue, deadLetterQueue }];
-      },
-    );
-    this.queues = Object.fromEntries(entries) as { [K in Operation]: OperationQueues };
-
+    this.queues = Object.fromEntries(
+      created.map(({ policy: _, ...q }) => [q.topology.operation, q]),
+    ) as { [K in Operation]: OperationQueues };
     new aws.s3.BucketNotification(
       `${name}-notifications`,
       {
         bucket: bucket.id,
-        queues: entries.map(([, q]) => ({
+        queues: created.map((q) => ({
           id: q.topology.notification.id,
           queueArn: q.queue.arn,
           events: [...q.topology.notification.events],
@@ -232,7 +265,7 @@ export class PhotoStorage extends pulumi.ComponentResource {
         })),
       },
       // S3 validates it may write to each queue when the notification is created.
-      { parent: this, dependsOn: queuePolicies },
+      { parent: this, dependsOn: created.map((q) => q.policy) },
     );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

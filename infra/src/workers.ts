@@ -109,41 +109,187 @@ export function workerPolicyJson(
 /** Requests equal limits: Guaranteed QoS, predictable bin-packing, no noisy neighbours. */
 const resources = { requests: { ...WORKER_RESOURCES }, limits: { ...WORKER_RESOURCES } };
 
+/** The worker's environment: its queues, bucket and region, the pod's concurrency and grace, its options. */
+function workerEnv(
+  args: Pick<
+    WorkerArgs,
+    'queueUrl' | 'deadLetterQueueUrl' | 'bucketName' | 'region' | 'operationOptionEnv'
+  >,
+): Record<string, pulumi.Input<string>> {
+  return {
+    [WORKER_ENV.queueUrl]: args.queueUrl,
+    [WORKER_ENV.deadLetterQueueUrl]: args.deadLetterQueueUrl,
+    [WORKER_ENV.bucket]: args.bucketName,
+    [WORKER_ENV.region]: args.region,
+    [WORKER_ENV.concurrency]: String(CONCURRENCY_PER_POD),
+    [WORKER_ENV.shutdownGraceSeconds]: String(SHUTDOWN_GRACE_SECONDS),
+    [WORKER_ENV.healthPort]: String(HEALTH_PORT),
+    ...args.operationOptionEnv,
+  };
+}
+
+/**
+ * The worker pod: non-root, read-only, no service-account token, on the worker nodes (taint and
+ * label), spread over zones, with its probes and Guaranteed resources.
+ */
+export function workerPodSpec(
+  args: Pick<
+    WorkerArgs,
+    'image' | 'queueUrl' | 'deadLetterQueueUrl' | 'bucketName' | 'region' | 'operationOptionEnv'
+  >,
+  labels: Record<string, string>,
+  serviceAccountName: pulumi.Input<string>,
+): k8s.types.input.core.v1.PodSpec {
+  return {
+    serviceAccountName,
+    // The worker never calls the Kubernetes API; IRSA's token comes from its own projected volume.
+    automountServiceAccountToken: false,
+    terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: WORKER_UID,
+      runAsGroup: WORKER_UID,
+      fsGroup: WORKER_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    nodeSelector: { ...WORKER_ROLE_LABEL },
+    tolerations: [
+      {
+        key: WORKER_TAINT.key,
+        operator: 'Equal',
+        value: WORKER_TAINT.value,
+        effect: WORKER_TAINT.effect,
+      },
+    ],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: labels },
+      },
+    ],
+    containers: [
+      {
+        name: 'worker',
+        image: args.image,
+        env: Object.entries(workerEnv(args)).map(([envName, value]) => ({ name: envName, value })),
+        ports: [{ name: 'http', containerPort: HEALTH_PORT }],
+        resources,
+        livenessProbe: {
+          httpGet: { path: PROBE_PATHS.liveness, port: 'http' },
+          periodSeconds: 10,
+          timeoutSeconds: 2,
+          failureThreshold: 6,
+        },
+        readinessProbe: {
+          httpGet: { path: PROBE_PATHS.readiness, port: 'http' },
+          periodSeconds: 5,
+          timeoutSeconds: 2,
+          failureThreshold: 2,
+        },
+        startupProbe: {
+          httpGet: { path: PROBE_PATHS.liveness, port: 'http' },
+          periodSeconds: 2,
+          failureThreshold: 30,
+        },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: WORKER_UID,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      },
+    ],
+    volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }],
+  };
+}
+
+/** The worker's IAM role (IRSA: only its own service account may assume it) and policy. */
+function createWorkerRole(
+  name: string,
+  args: WorkerArgs,
+  appName: string,
+  parent: pulumi.Resource,
+): aws.iam.Role {
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      assumeRolePolicy: irsaTrustPolicy(
+        args.oidcProviderArn,
+        args.oidcProviderUrl,
+        WORKLOAD_NAMESPACE,
+        appName,
+      ),
+      description: `Darkroom ${args.operation} worker`,
+    },
+    { parent },
+  );
+  new aws.iam.RolePolicy(
+    `${name}-policy`,
+    { role: role.name, policy: workerPolicyJson(args) },
+    { parent },
+  );
+
+  return role;
+}
+
+/** KEDA's TriggerAuthentication (its own IRSA identity) and the ScaledObject for this worker. */
+function createScaling(
+  name: string,
+  args: WorkerArgs,
+  appName: string,
+  labels: Record<string, string>,
+  deployment: k8s.apps.v1.Deployment,
+  k8sOpts: pulumi.CustomResourceOptions,
+): void {
+  const authName = `${appName}-aws`;
+  const triggerAuthentication: TriggerAuthentication = {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'TriggerAuthentication',
+    metadata: { name: authName, namespace: WORKLOAD_NAMESPACE, labels },
+    spec: { podIdentity: { provider: 'aws', identityOwner: 'keda' } },
+  };
+  const auth = new k8s.apiextensions.CustomResource(`${name}-trigger-auth`, triggerAuthentication, {
+    ...k8sOpts,
+    dependsOn: [args.keda, args.namespace],
+  });
+
+  const spec = pulumi
+    .output(args.queueUrl)
+    .apply((queueURL) =>
+      scaledObjectSpec({ ...args, deploymentName: appName, queueURL, authName }),
+    );
+  const scaledObject = {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: appName, namespace: WORKLOAD_NAMESPACE, labels },
+    spec,
+  } satisfies Omit<ScaledObject, 'spec'> & { spec: pulumi.Output<ScaledObjectSpec> };
+  new k8s.apiextensions.CustomResource(`${name}-scaledobject`, scaledObject, {
+    ...k8sOpts,
+    dependsOn: [auth, deployment],
+  });
+}
+
 export class Worker extends pulumi.ComponentResource {
   readonly deploymentName: string;
   readonly roleArn: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:workers:Worker', name, {}, opts);
-    const op = args.operation;
-    const appName = workerAppName(op);
+    const appName = workerAppName(args.operation);
     const labels = {
       'app.kubernetes.io/name': appName,
       'app.kubernetes.io/part-of': 'darkroom',
-      [OPERATION_LABEL]: op,
+      [OPERATION_LABEL]: args.operation,
     };
     const namespace = args.namespace.metadata.name;
     const k8sOpts = { parent: this, provider: args.provider };
-
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        assumeRolePolicy: irsaTrustPolicy(
-          args.oidcProviderArn,
-          args.oidcProviderUrl,
-          WORKLOAD_NAMESPACE,
-          appName,
-        ),
-        description: `Darkroom ${op} worker`,
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-policy`,
-      { role: role.name, policy: workerPolicyJson(args) },
-      { parent: this },
-    );
-
+    const role = createWorkerRole(name, args, appName, this);
     const serviceAccount = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
       {
@@ -157,17 +303,6 @@ export class Worker extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
-
-    const env: Record<string, pulumi.Input<string>> = {
-      [WORKER_ENV.queueUrl]: args.queueUrl,
-      [WORKER_ENV.deadLetterQueueUrl]: args.deadLetterQueueUrl,
-      [WORKER_ENV.bucket]: args.bucketName,
-      [WORKER_ENV.region]: args.region,
-      [WORKER_ENV.concurrency]: String(CONCURRENCY_PER_POD),
-      [WORKER_ENV.shutdownGraceSeconds]: String(SHUTDOWN_GRACE_SECONDS),
-      [WORKER_ENV.healthPort]: String(HEALTH_PORT),
-      ...args.operationOptionEnv,
-    };
     this.deploymentName = appName;
     const deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
@@ -193,78 +328,12 @@ export class Worker extends pulumi.ComponentResource {
                 'prometheus.io/path': PROBE_PATHS.metrics,
               },
             },
-            spec: {
-              serviceAccountName: serviceAccount.metadata.name,
-              // The worker never calls the Kubernetes API; IRSA's token comes from its own projected volume.
-              automountServiceAccountToken: false,
-              terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: WORKER_UID,
-                runAsGroup: WORKER_UID,
-                fsGroup: WORKER_UID,
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              nodeSelector: { ...WORKER_ROLE_LABEL },
-              tolerations: [
-                {
-                  key: WORKER_TAINT.key,
-                  operator: 'Equal',
-                  value: WORKER_TAINT.value,
-                  effect: WORKER_TAINT.effect,
-                },
-              ],
-              topologySpreadConstraints: [
-                {
-                  maxSkew: 1,
-                  topologyKey: 'topology.kubernetes.io/zone',
-                  whenUnsatisfiable: 'ScheduleAnyway',
-                  labelSelector: { matchLabels: labels },
-                },
-              ],
-              containers: [
-                {
-                  name: 'worker',
-                  image: args.image,
-                  env: Object.entries(env).map(([envName, value]) => ({ name: envName, value })),
-                  ports: [{ name: 'http', containerPort: HEALTH_PORT }],
-                  resources,
-                  livenessProbe: {
-                    httpGet: { path: PROBE_PATHS.liveness, port: 'http' },
-                    periodSeconds: 10,
-                    timeoutSeconds: 2,
-                    failureThreshold: 6,
-                  },
-                  readinessProbe: {
-                    httpGet: { path: PROBE_PATHS.readiness, port: 'http' },
-                    periodSeconds: 5,
-                    timeoutSeconds: 2,
-                    failureThreshold: 2,
-                  },
-                  startupProbe: {
-                    httpGet: { path: PROBE_PATHS.liveness, port: 'http' },
-                    periodSeconds: 2,
-                    failureThreshold: 30,
-                  },
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    runAsUser: WORKER_UID,
-                    capabilities: { drop: ['ALL'] },
-                    seccompProfile: { type: 'RuntimeDefault' },
-                  },
-                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-                },
-              ],
-              volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }],
-            },
+            spec: workerPodSpec(args, labels, serviceAccount.metadata.name),
           },
         },
       },
       { ...k8sOpts, ignoreChanges: ['spec.replicas'] },
     );
-
     new k8s.policy.v1.PodDisruptionBudget(
       `${name}-pdb`,
       {
@@ -273,36 +342,7 @@ export class Worker extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
-
-    const authName = `${appName}-aws`;
-    const triggerAuthentication: TriggerAuthentication = {
-      apiVersion: 'keda.sh/v1alpha1',
-      kind: 'TriggerAuthentication',
-      metadata: { name: authName, namespace: WORKLOAD_NAMESPACE, labels },
-      spec: { podIdentity: { provider: 'aws', identityOwner: 'keda' } },
-    };
-    const auth = new k8s.apiextensions.CustomResource(
-      `${name}-trigger-auth`,
-      triggerAuthentication,
-      { ...k8sOpts, dependsOn: [args.keda, args.namespace] },
-    );
-
-    const spec = pulumi
-      .output(args.queueUrl)
-      .apply((queueURL) =>
-        scaledObjectSpec({ ...args, deploymentName: appName, queueURL, authName }),
-      );
-    const scaledObject = {
-      apiVersion: 'keda.sh/v1alpha1',
-      kind: 'ScaledObject',
-      metadata: { name: appName, namespace: WORKLOAD_NAMESPACE, labels },
-      spec,
-    } satisfies Omit<ScaledObject, 'spec'> & { spec: pulumi.Output<ScaledObjectSpec> };
-    new k8s.apiextensions.CustomResource(`${name}-scaledobject`, scaledObject, {
-      ...k8sOpts,
-      dependsOn: [auth, deployment],
-    });
-
+    createScaling(name, args, appName, labels, deployment, k8sOpts);
     this.roleArn = role.arn;
     this.registerOutputs({ deploymentName: this.deploymentName, roleArn: this.roleArn });
   }

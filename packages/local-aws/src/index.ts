@@ -6,13 +6,13 @@ export {
   type TopologyOverrides,
   workerEnvironment,
 } from './topology.ts';
-export { objectEventBody, testEventBody } from './event-message.ts';
+export { objectEventBody, testEventBody } from './notifications/event-message.ts';
 export {
   parseNotificationXml,
   notificationXml,
   matches,
   type QueueNotification,
-} from './notification-config.ts';
+} from './notifications/notification-config.ts';
 export {
   AccessControl,
   LOCAL_ACCOUNT_ID,

@@ -17,17 +17,14 @@ import {
   type TopologyOverrides,
   createTopology,
   startLocalAws,
-  workerEnvironment,
 } from '@darkroom/local-aws';
-import { type Operation, WORKER_ENV, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
-import {
-  CrashLoopError,
-  type RestartPolicy,
-  type SupervisorEvents,
-  type WorkerSlot,
-  superviseWorker,
-} from './supervisor.ts';
-import { type WorkerLogLine, type WorkerProcess, spawnWorker } from './workers.ts';
+import { type Operation, inputPrefix, isOperation, outputPrefix } from '@darkroom/pipeline-spec';
+import { drainProgress } from './drain.ts';
+import { WorkerFleet } from './fleet.ts';
+import type { CrashLoopError, RestartPolicy, SupervisorEvents, WorkerSlot } from './supervisor.ts';
+import type { WorkerLogLine, WorkerProcess } from './workers.ts';
+
+export type { CrashLoopError };
 
 export const LOCAL_BUCKET = 'darkroom-local';
 /** Originals above this size are uploaded in parts (S3's minimum part is 5 MiB). */
@@ -101,67 +98,28 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       : {}),
     ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
   });
-  const workers: WorkerProcess[] = [];
-  const counters = new Map<Operation, number>();
-
-  const supervisors: { slot: WorkerSlot; stop: () => void }[] = [];
-  let crashLoop: CrashLoopError | undefined;
-
-  function spawnFor(operation: Operation, name: string): WorkerProcess {
-    const queue = topology.queues[operation];
-    const worker = spawnWorker({
-      operation,
-      name,
-      env: {
-        ...workerEnvironment(aws, topology, operation, name),
-        [WORKER_ENV.concurrency]: String(options.concurrency),
-        [WORKER_ENV.visibilityTimeoutSeconds]: String(
-          options.visibilityTimeoutSeconds ?? queue.topology.visibilityTimeoutSeconds,
-        ),
-        ...(options.shutdownGraceSeconds
-          ? { [WORKER_ENV.shutdownGraceSeconds]: String(options.shutdownGraceSeconds) }
-          : {}),
-        ...options.workerEnv,
-      },
-      ...(options.onWorkerLine ? { onLine: options.onWorkerLine } : {}),
-    });
-    workers.push(worker);
-    return worker;
-  }
-
-  function addWorker(operation: Operation): WorkerProcess {
-    const n = (counters.get(operation) ?? 0) + 1;
-    counters.set(operation, n);
-    const name = `${operation}-${n}`;
-    const worker = spawnFor(operation, name);
-    if (options.restartPolicy)
-      supervisors.push(
-        superviseWorker(worker, () => spawnFor(operation, name), options.restartPolicy, {
-          ...(options.onWorkerRestart ? { onRestart: options.onWorkerRestart } : {}),
-          onGiveUp: (error) => (crashLoop ??= error),
-        }),
-      );
-    return worker;
-  }
-
+  const fleet = new WorkerFleet(aws, topology, options);
   for (const operation of options.operations)
-    for (let i = 0; i < options.workersPerOperation; i++) addWorker(operation);
-  await waitUntilReady(workers);
+    for (let i = 0; i < options.workersPerOperation; i++) fleet.add(operation);
+  await waitUntilReady(fleet.workers);
 
   async function outputs(operation: Operation): Promise<string[]> {
     const prefix = outputPrefix(operation);
     const objects = await listObjects(aws.s3, topology.bucket, prefix);
     return objects.map((o) => (o.Key ?? '').slice(prefix.length));
   }
-
   const counts = (operation: Operation) => queueCounts(aws.sqs, topology.queues[operation]);
+  const poll = async (operation: Operation) => {
+    const [c, out] = await Promise.all([counts(operation), outputs(operation)]);
+    return [operation, { counts: c, results: out.length }] as const;
+  };
 
   return {
     aws,
     topology,
-    workers,
-    addWorker,
-    slots: () => supervisors.map((s) => s.slot),
+    workers: fleet.workers,
+    addWorker: (operation) => fleet.add(operation),
+    slots: () => fleet.slots(),
     async upload(operation, relativeKey, body) {
       const key = `${inputPrefix(operation)}${relativeKey}`;
       await uploadBody(aws, topology.bucket, key, body, UPLOAD_PART_BYTES);
@@ -177,18 +135,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     async waitForDrain(expected, { timeoutMs = 600_000, onTick } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        if (crashLoop) throw crashLoop;
+        if (fleet.crashLoop) throw fleet.crashLoop;
         await aws.settled();
-        const progress = new Map<Operation, { done: number; failed: number }>();
-        let finished = true;
-        for (const [operation, want] of Object.entries(expected) as [Operation, number][]) {
-          const [c, out] = await Promise.all([counts(operation), outputs(operation)]);
-          progress.set(operation, { done: out.length, failed: c.deadLettered });
-          if (c.visible > 0 || c.inFlight > 0 || out.length + c.deadLettered < want)
-            finished = false;
-        }
+        const operations = Object.keys(expected).filter(isOperation);
+        const polls = new Map(await Promise.all(operations.map(poll)));
+        const { progress, drained } = drainProgress(expected, polls);
         onTick?.(progress);
-        if (finished) return;
+        if (drained) return;
         if (Date.now() > deadline)
           throw new Error(
             `pipeline did not drain within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(progress))}`,
@@ -197,10 +150,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }
     },
     async stop() {
-      for (const s of supervisors) s.stop();
-      for (const w of workers)
-        if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
-      await Promise.all(workers.map((w) => w.exited));
+      await fleet.stop();
       await aws.close();
     },
   };

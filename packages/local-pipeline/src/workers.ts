@@ -62,8 +62,7 @@ function killLiveOnExit(): void {
   });
 }
 
-/** Start one worker process. @throws {Error} when the service has not been built. */
-export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
+function startChild(options: SpawnWorkerOptions): ChildProcess {
   const entry = serviceEntry(options.operation);
   if (!existsSync(entry))
     throw new Error(
@@ -85,6 +84,52 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
   live.add(child);
   child.once('exit', () => live.delete(child));
   killLiveOnExit();
+  return child;
+}
+
+/** Peak RSS (VmHWM) sampled each second; a killed worker keeps the last peak read while it ran. */
+function peakRssSampler(child: ChildProcess): () => number | undefined {
+  let lastPeakMb: number | undefined;
+  const read = (): number | undefined => {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      if (kb) lastPeakMb = Number(kb) / 1024;
+      return kb ? Number(kb) / 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const sampler = setInterval(read, 1_000).unref();
+  child.once('exit', () => clearInterval(sampler));
+  return () => read() ?? lastPeakMb;
+}
+
+/** A worker's stdout line: its JSON log record, or the text as `msg` when it is not JSON. */
+export function parseLogLine(text: string, at = Date.now()): WorkerLogLine {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return { ...parsed, at };
+  } catch {
+    // not JSON: kept as text below
+  }
+  return { at, msg: text };
+}
+
+/** Call `onText` for each complete, non-blank line of a stream of chunks. */
+function lineSplitter(onText: (text: string) => void): (chunk: Buffer) => void {
+  let partial = '';
+  return (chunk) => {
+    partial += chunk.toString();
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const text of parts) if (text.trim()) onText(text);
+  };
+}
+
+/** Start one worker process. @throws {Error} when the service has not been built. */
+export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
+  const child = startChild(options);
   const lines: WorkerLogLine[] = [];
   const recent: string[] = [];
   const remember = (text: string) => {
@@ -93,9 +138,10 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
   };
   let healthPort: number | undefined;
   let stderr = '';
-  let partial = '';
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const peakRssMb = peakRssSampler(child);
+  void ready.then(peakRssMb);
   const worker: WorkerProcess = {
     operation: options.operation,
     name: options.name,
@@ -108,45 +154,21 @@ export function spawnWorker(options: SpawnWorkerOptions): WorkerProcess {
     ready,
     healthPort: () => healthPort,
     lastLines: (n) => recent.slice(-n),
-    peakRssMb() {
-      return readPeak() ?? lastPeakMb;
-    },
+    peakRssMb,
   };
-  // A killed worker's /proc entry is gone by the summary: keep the last peak read while it ran.
-  let lastPeakMb: number | undefined;
-  const readPeak = (): number | undefined => {
-    try {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-      if (kb) lastPeakMb = Number(kb) / 1024;
-      return kb ? Number(kb) / 1024 : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const sampler = setInterval(readPeak, 1_000).unref();
-  void ready.then(readPeak);
-  child.once('exit', () => clearInterval(sampler));
-  child.stdout?.on('data', (chunk: Buffer) => {
-    partial += chunk.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    for (const text of parts) {
-      if (!text.trim()) continue;
+  child.stdout?.on(
+    'data',
+    lineSplitter((text) => {
       remember(text);
-      let line: WorkerLogLine;
-      try {
-        line = { ...(JSON.parse(text) as Record<string, unknown>), at: Date.now() };
-      } catch {
-        line = { at: Date.now(), msg: text };
-      }
+      const line = parseLogLine(text);
       lines.push(line);
       if (line.msg === WORKER_LOG.ready) {
         if (typeof line['healthPort'] === 'number') healthPort = line['healthPort'];
         markReady();
       }
       options.onLine?.(worker, line);
-    }
-  });
+    }),
+  );
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     for (const text of chunk.toString().split('\n')) if (text.trim()) remember(text);

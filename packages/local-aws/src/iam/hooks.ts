@@ -131,7 +131,16 @@ export function installAccessControl(app: App, access: AccessControl, scope: Arn
     return undefined;
   });
 
-  // S3 answers a GET/HEAD of a missing key with 403 unless the caller may list that key.
+  installMissingKeyAnswer(app, access, judged);
+  installQueuePolicies(app, access, scope, judged);
+}
+
+/** S3 answers a GET/HEAD of a missing key with 403 unless the caller may list that key. */
+function installMissingKeyAnswer(
+  app: App,
+  access: AccessControl,
+  judged: WeakMap<FastifyRequest, Judged>,
+): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = judged.get(request);
     const check = entry?.request.missingKeyCheck;
@@ -149,8 +158,15 @@ export function installAccessControl(app: App, access: AccessControl, scope: Arn
     reply.code(response.status).headers(response.headers);
     return response.body;
   });
+}
 
-  // A queue policy set through CreateQueue/SetQueueAttributes governs that queue from now on.
+/** A queue policy set through CreateQueue/SetQueueAttributes governs that queue from now on. */
+function installQueuePolicies(
+  app: App,
+  access: AccessControl,
+  scope: ArnScope,
+  judged: WeakMap<FastifyRequest, Judged>,
+): void {
   app.addHook('onResponse', async (request, reply) => {
     const entry = judged.get(request);
     if (!entry || entry.request.service !== 'sqs' || reply.statusCode !== 200) return;

@@ -4,7 +4,7 @@
  * against): several records per message, fresh increasing sequencers.
  */
 import { LOCAL_REGION } from '../emulator.ts';
-import { objectEventRecord, testEventBody } from '../event-message.ts';
+import { objectEventRecord, testEventBody } from '../notifications/event-message.ts';
 
 let lastSequence = 0x55aed6dcd90281e5n;
 

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { s3ErrorXml } from './s3-errors.ts';
+import { s3ErrorXml } from '../s3-errors.ts';
 
 /** Subresource (query parameter) and method → the root element S3 expects. */
 const XML_BODIES: readonly { query: string; method: string; root: string }[] = [
