@@ -3,9 +3,14 @@
  * public hooks by one plugin per concern, each with its own contract and tests:
  *
  * - `faults.ts`: failures injected by tests, before anything else sees the request;
+ * - `s3/presigned-expiry.ts`: presigned URLs that expire as S3's do;
  * - `iam/`: every request judged as AWS would, with the identities and policies infra deploys;
- * - `s3/body-limit.ts`, `s3/xml-bodies.ts`: S3's body limit, `MalformedXML` for broken bodies;
+ * - `s3/request-bodies.ts`, `s3/xml-bodies.ts`: S3's body limit, body-less PUTs, `MalformedXML`;
  * - `sqs/visibility-expiry.ts`: queue counts after visibility timeouts pass;
+ * - `s3/upload-part-copy.ts`, `s3/list-versions.ts`: UploadPartCopy and ListObjectVersions;
+ * - `s3/listings.ts`: listings in S3's byte order, `encoding-type=url`;
+ * - `s3/post-object.ts`, `s3/post-policy.ts`: browser uploads with a signed POST policy;
+ * - `s3/object-headers.ts`: Cache-Control, Expires…, empty and non-ASCII user metadata kept;
  * - `s3/write-events.ts`: one write per key at a time, conditional writes, each write's event;
  * - `notifications/`: bucket notification configurations and S3 → SQS delivery (fauxqs has none).
  *
@@ -26,13 +31,19 @@ import {
 } from './iam/index.ts';
 import { EventDelivery } from './notifications/event-delivery.ts';
 import { installNotificationRoute } from './notifications/notification-route.ts';
-import { installBodyLimit } from './s3/body-limit.ts';
+import { installPresignedExpiry } from './s3/presigned-expiry.ts';
+import { installListVersions } from './s3/list-versions.ts';
+import { installObjectHeaders } from './s3/object-headers.ts';
+import { installPostObject } from './s3/post-object.ts';
+import { installRequestBodies } from './s3/request-bodies.ts';
+import { installListings } from './s3/listings.ts';
+import { installUploadPartCopy } from './s3/upload-part-copy.ts';
 import { installWriteEvents } from './s3/write-events.ts';
 import { installXmlBodyChecks } from './s3/xml-bodies.ts';
 import { SelfClients } from './self-clients.ts';
 import { installVisibilityExpiry } from './sqs/visibility-expiry.ts';
 
-export { MAX_REQUEST_BYTES } from './s3/body-limit.ts';
+export { MAX_REQUEST_BYTES } from './s3/request-bodies.ts';
 
 /** The runner's own credentials (an administrator); they grant nothing outside this emulator. */
 export const LOCAL_CREDENTIALS = Object.freeze({
@@ -77,14 +88,21 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const self = new SelfClients();
   const delivery = new EventDelivery(self, access, LOCAL_REGION);
   if (options.faults) installFaults(app, options.faults);
+  installPresignedExpiry(app);
   installAccessControl(app, access, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
-  installBodyLimit(app);
+  installRequestBodies(app);
   installXmlBodyChecks(app);
   installVisibilityExpiry(app);
   installWriteEvents(app, self, delivery);
+  installUploadPartCopy(app, self);
+  installListVersions(app, self);
+  installListings(app);
+  installObjectHeaders(app);
+  let endpoint = '';
+  installPostObject(app, access, self, () => endpoint);
   installNotificationRoute(app, delivery);
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
-  const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   self.connect(endpoint, LOCAL_REGION, LOCAL_CREDENTIALS);
   return {
     endpoint,

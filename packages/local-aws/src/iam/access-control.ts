@@ -101,6 +101,7 @@ export class AccessControl {
       accessKeyId,
       arn: `arn:aws:sts::${match[1]}:assumed-role/${match[2]}/${sessionName}`,
       policies: role.policies,
+      secretAccessKey: accessKeyId,
     });
     return { accessKeyId, secretAccessKey: accessKeyId };
   }

@@ -19,6 +19,11 @@ export interface LocalPrincipal {
   /** The ARN policies see as `aws:PrincipalArn` and denial messages name. */
   readonly arn: string;
   readonly policies: readonly PolicyDocument[];
+  /**
+   * Its secret, for the requests whose signature is their only credential (browser POST
+   * uploads). Header-signed requests are judged by key id alone (see credentials.ts).
+   */
+  readonly secretAccessKey?: string;
 }
 
 export interface LocalCredentials {
@@ -36,6 +41,7 @@ export function adminPrincipal(credentials: LocalCredentials): LocalPrincipal {
     accessKeyId: credentials.accessKeyId,
     arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/darkroom-local-admin`,
     policies: [ADMIN_POLICY],
+    secretAccessKey: credentials.secretAccessKey,
   };
 }
 
@@ -57,6 +63,7 @@ export function workerPrincipal(
     // In AWS the caller is the assumed-role session; policies match the role either way.
     arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/darkroom-${args.operation}-worker`,
     policies: [adjust(workerPolicy(args))],
+    secretAccessKey: workerCredentials(args.operation).secretAccessKey,
   };
 }
 
