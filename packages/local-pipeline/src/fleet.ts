@@ -14,11 +14,17 @@ import {
 import { type WorkerLogLine, type WorkerProcess, spawnWorker } from './workers.ts';
 
 export interface FleetOptions {
+  /** Photos in flight per worker process. */
   readonly concurrency: number;
   readonly visibilityTimeoutSeconds?: number;
   readonly shutdownGraceSeconds?: number;
+  /** Extra environment for every worker (e.g. a log level). */
   readonly workerEnv?: Readonly<Record<string, string>>;
   readonly onWorkerLine?: (worker: WorkerProcess, line: WorkerLogLine) => void;
+  /**
+   * Restart workers that die, as Kubernetes does (`npm start` and the bench pass
+   * DEFAULT_RESTART_POLICY); without it a dead worker stays dead (fault tests control that).
+   */
   readonly restartPolicy?: RestartPolicy;
   readonly onWorkerRestart?: SupervisorEvents['onRestart'];
 }

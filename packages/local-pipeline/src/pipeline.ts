@@ -20,9 +20,9 @@ import {
 } from '@darkroom/local-aws';
 import { type Operation, inputPrefix, isOperation, outputPrefix } from '@darkroom/pipeline-spec';
 import { drainProgress } from './drain.ts';
-import { WorkerFleet } from './fleet.ts';
-import type { CrashLoopError, RestartPolicy, SupervisorEvents, WorkerSlot } from './supervisor.ts';
-import type { WorkerLogLine, WorkerProcess } from './workers.ts';
+import { type FleetOptions, WorkerFleet } from './fleet.ts';
+import type { CrashLoopError, WorkerSlot } from './supervisor.ts';
+import type { WorkerProcess } from './workers.ts';
 
 export type { CrashLoopError };
 
@@ -30,23 +30,11 @@ export const LOCAL_BUCKET = 'darkroom-local';
 /** Originals above this size are uploaded in parts (S3's minimum part is 5 MiB). */
 export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 
-export interface LocalPipelineOptions {
+/** The fleet's options (concurrency, visibility, grace, worker env and lines, restarts) and the run's. */
+export interface LocalPipelineOptions extends FleetOptions {
   readonly operations: readonly Operation[];
   readonly workersPerOperation: number;
-  /** Photos in flight per worker process. */
-  readonly concurrency: number;
-  readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
-  readonly shutdownGraceSeconds?: number;
-  /** Extra environment for every worker (e.g. a log level). */
-  readonly workerEnv?: Readonly<Record<string, string>>;
-  readonly onWorkerLine?: (worker: WorkerProcess, line: WorkerLogLine) => void;
-  /**
-   * Restart workers that die, as Kubernetes does (`npm start` and the bench pass
-   * DEFAULT_RESTART_POLICY); without it a dead worker stays dead (fault tests control that).
-   */
-  readonly restartPolicy?: RestartPolicy;
-  readonly onWorkerRestart?: SupervisorEvents['onRestart'];
   /** Enforce IAM in the emulator (default true; `--no-iam` turns it off). */
   readonly iam?: boolean;
   /** Edit a worker role's policy before it is attached (tests remove statements). */
