@@ -39,6 +39,7 @@ const depConstraints = [
     sourceTag: 'layer:local',
     onlyDependOnLibsWithTags: [
       'layer:local',
+      'layer:front-desk',
       'layer:operator',
       'layer:access',
       'layer:spec',
@@ -47,6 +48,8 @@ const depConstraints = [
   },
   // The operator's actions, shared by the CLI and `npm start`: only the spec.
   { sourceTag: 'layer:operator', onlyDependOnLibsWithTags: ['layer:spec'] },
+  // The clients' front desk: the spec and the operator's client records.
+  { sourceTag: 'layer:front-desk', onlyDependOnLibsWithTags: ['layer:spec', 'layer:operator'] },
   // CI/CD's tests read the CI roles' definitions, nothing else.
   { sourceTag: 'layer:delivery', onlyDependOnLibsWithTags: ['layer:access', 'layer:spec'] },
   // The planner reads the stack config schema and the ScaledObject infra deploys
@@ -131,6 +134,17 @@ export default [
       'packages/worker-runtime/src/testing/**/*.ts',
     ],
     rules: { '@nx/enforce-module-boundaries': boundaries(['@darkroom/local-aws/testing']) },
+  },
+  // The front desk is tested on the local stack, from its tests and test support only.
+  {
+    files: ['packages/front-desk/src/**/*.test.ts', 'packages/front-desk/src/testing/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries([
+        '@darkroom/local-aws',
+        '@darkroom/local-pipeline',
+        '@darkroom/image-ops/samples',
+      ]),
+    },
   },
   // The operator's actions are tested against the one local AWS, from their tests only.
   {

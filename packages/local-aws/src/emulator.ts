@@ -3,6 +3,7 @@
  * public hooks by one plugin per concern, each with its own contract and tests:
  *
  * - `faults.ts`: failures injected by tests, before anything else sees the request;
+ * - `s3/cors.ts`: bucket CORS rules, preflights answered before IAM (they carry no credentials);
  * - `s3/presigned-expiry.ts`: presigned URLs that expire as S3's do;
  * - `iam/`: every request judged as AWS would, with the identities and policies infra deploys;
  * - `s3/request-bodies.ts`, `s3/xml-bodies.ts`: S3's body limit, body-less PUTs, `MalformedXML`;
@@ -31,6 +32,7 @@ import {
 } from './iam/index.ts';
 import { EventDelivery } from './notifications/event-delivery.ts';
 import { installNotificationRoute } from './notifications/notification-route.ts';
+import { installCors } from './s3/cors.ts';
 import { installPresignedExpiry } from './s3/presigned-expiry.ts';
 import { installListVersions } from './s3/list-versions.ts';
 import { installObjectHeaders } from './s3/object-headers.ts';
@@ -89,6 +91,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const delivery = new EventDelivery(self, access, LOCAL_REGION);
   if (options.faults) installFaults(app, options.faults);
   installPresignedExpiry(app);
+  installCors(app);
   installAccessControl(app, access, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
   installRequestBodies(app);
   installXmlBodyChecks(app);

@@ -25,3 +25,8 @@ export {
   type LocalPrincipal,
   type MappedRequest,
 } from './iam/index.ts';
+export {
+  FRONT_DESK_CREDENTIALS,
+  type FrontDeskTopology,
+  createFrontDeskTopology,
+} from './front-desk-topology.ts';

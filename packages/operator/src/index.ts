@@ -38,3 +38,21 @@ export {
   toDeadLetter,
 } from './queues/dead-letters.ts';
 export { type QueueCounts, queueCounts } from './queues/queue-counts.ts';
+export {
+  type ClientRecord,
+  DEFAULT_QUOTA,
+  clientOfToken,
+  clientRecordSchema,
+  newToken,
+  sha256,
+  tokenMatches,
+} from './clients/client-record.ts';
+export {
+  ClientError,
+  type NewClient,
+  addClient,
+  listClients,
+  readClient,
+  revokeClient,
+  writeClient,
+} from './clients/client-store.ts';

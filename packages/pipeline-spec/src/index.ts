@@ -5,3 +5,4 @@ export * from './event-keys.ts';
 export * from './local.ts';
 export * from './kubernetes.ts';
 export * from './worker-log.ts';
+export * from './clients.ts';
