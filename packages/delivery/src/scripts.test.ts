@@ -150,7 +150,7 @@ describe('.ci/prerequisites', () => {
     box.fake('apt-get', [{ prefix: 'install', exitCode: 100 }]);
     const run = box.run('prerequisites', [], { CI: 'true' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('missing podman runc debootstrap');
+    expect(run.stderr).toContain('missing podman runc debootstrap chromium');
   });
 
   it('only warns outside CI, where a developer without podman may still run the rest', () => {
@@ -166,9 +166,10 @@ describe('.ci/prerequisites', () => {
     box.fake('apt-get', [{ prefix: 'install', exitCode: 100 }]);
     box.fake('podman');
     box.run('prerequisites', [], { CI: 'true' });
-    expect(box.calls()).toContain('apt-get install -y -q runc debootstrap');
+    expect(box.calls()).toContain('apt-get install -y -q runc debootstrap chromium');
     box.fake('runc');
     box.fake('debootstrap');
+    box.fake('chromium');
     const before = box.calls().length;
     expect(box.run('prerequisites', [], { CI: 'true' }).code).toBe(0);
     expect(box.calls().length).toBe(before);

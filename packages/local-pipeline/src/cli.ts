@@ -12,7 +12,12 @@ import type { LocalPipeline } from './pipeline.ts';
 import { type PlannedUpload, listFiles, planUploads } from './photos.ts';
 import { ms } from './stats.ts';
 import { StartArgsError, type StartOptions, USAGE, parseStartArgs } from './start/args.ts';
-import { endpointsText, writeLocalTarget } from './start/local-target.ts';
+import {
+  SAMPLE_CLIENT,
+  endpointsText,
+  frontDeskText,
+  writeLocalTarget,
+} from './start/local-target.ts';
 import { createProgress } from './start/progress.ts';
 import { Latencies, startPipeline, summariseAndDownload, uploadPlan } from './start/run.ts';
 
@@ -86,10 +91,13 @@ async function main(): Promise<number> {
   write(
     `workers: ${p.workers.map((w) => `${w.name} pid ${w.child.pid} health 127.0.0.1:${w.healthPort() ?? '?'}`).join(', ')}\n`,
   );
-  if (options.keepRunning)
+  if (options.keepRunning) {
     write(
       `${endpointsText(p, options.operations)}Target for the CLI: ${writeLocalTarget(p)} (npx darkroom --local status)\n`,
     );
+    if (p.frontDesk)
+      write(frontDeskText(p.frontDesk.url, await p.frontDesk.addClient(SAMPLE_CLIENT)));
+  }
   const burstStart = Date.now();
   let failure: Error | undefined;
   let uploadMs = 0;

@@ -21,6 +21,7 @@ import {
 import { type Operation, inputPrefix, isOperation, outputPrefix } from '@darkroom/pipeline-spec';
 import { drainProgress } from './drain.ts';
 import { type FleetOptions, WorkerFleet } from './fleet.ts';
+import { type LocalFrontDesk, startLocalFrontDesk } from './front-desk.ts';
 import type { CrashLoopError, WorkerSlot } from './supervisor.ts';
 import type { WorkerProcess } from './workers.ts';
 
@@ -39,12 +40,16 @@ export interface LocalPipelineOptions extends FleetOptions {
   readonly iam?: boolean;
   /** Edit a worker role's policy before it is attached (tests remove statements). */
   readonly adjustWorkerPolicy?: TopologyOverrides['adjustWorkerPolicy'];
+  /** Also run the clients' front desk (its page and API) on 127.0.0.1. */
+  readonly frontDesk?: boolean;
 }
 
 export type { DeadLetter, QueueCounts };
 
 export interface LocalPipeline {
   readonly aws: LocalAws;
+  /** With `frontDesk: true`: its URL and a way to add clients. */
+  readonly frontDesk: LocalFrontDesk | undefined;
   readonly topology: CreatedTopology;
   /** Every worker process started, replacements included. */
   readonly workers: WorkerProcess[];
@@ -86,6 +91,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       : {}),
     ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
   });
+  const frontDesk = options.frontDesk ? await startLocalFrontDesk(aws, topology) : undefined;
   const fleet = new WorkerFleet(aws, topology, options);
   for (const operation of options.operations)
     for (let i = 0; i < options.workersPerOperation; i++) fleet.add(operation);
@@ -104,6 +110,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
   return {
     aws,
+    frontDesk,
     topology,
     workers: fleet.workers,
     addWorker: (operation) => fleet.add(operation),
@@ -138,6 +145,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       }
     },
     async stop() {
+      await frontDesk?.stop();
       await fleet.stop();
       await aws.close();
     },

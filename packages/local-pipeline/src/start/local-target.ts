@@ -46,3 +46,9 @@ export function endpointsText(p: LocalPipeline, operations: readonly Operation[]
     `Upload: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws --endpoint-url ${p.aws.endpoint} s3 cp photo.jpg s3://${p.topology.bucket}/input/thumbnail/photo.jpg\n\n`,
   ].join('');
 }
+
+/** The client `npm start -- --keep-running` creates, so the page can be tried at once. */
+export const SAMPLE_CLIENT = 'sample';
+
+export const frontDeskText = (url: string, token: string): string =>
+  `Front desk: ${url}/  (the clients' page and API)\n  sample client "${SAMPLE_CLIENT}": ${url}/#token=${token}\n  API: curl -H 'Authorization: Bearer ${token}' ${url}/v1/photos\n  more clients: npx darkroom --local clients add <id>\n\n`;

@@ -46,6 +46,7 @@ export function startPipeline(
     concurrency: options.concurrency,
     restartPolicy: DEFAULT_RESTART_POLICY,
     iam: options.iam,
+    frontDesk: options.keepRunning,
     ...(options.visibilityTimeoutSeconds
       ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
       : {}),
