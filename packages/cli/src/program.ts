@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 import { type CliEnvironment, type CommandHost, createHost } from './commands/host.ts';
 import {
+  registerClients,
   registerFailed,
   registerRedrive,
   registerResults,
@@ -88,6 +89,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     registerResults,
     registerFailed,
     registerRedrive,
+    registerClients,
   ])
     register(program, host);
   try {

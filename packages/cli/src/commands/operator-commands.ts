@@ -1,5 +1,6 @@
 /** The operator's everyday commands: upload, status, results, failed, redrive (each a thin shell over its module). */
 import { type Command, Option } from 'commander';
+import { addClientCommand, listClientsCommand, revokeClientCommand } from '../client-accounts.ts';
 import { failed } from '../failed.ts';
 import { normalisePrefix, parseOperations } from '../operations.ts';
 import { type RedriveMethod, redrive } from '../redrive.ts';
@@ -148,5 +149,47 @@ export function registerRedrive(program: Command, host: CommandHost): void {
           method: o.method,
         }),
       ),
+    );
+}
+
+interface AddClientFlags {
+  name?: string;
+  webhook?: string;
+  photosPerDay?: number;
+  maxGb?: number;
+}
+
+export function registerClients(program: Command, host: CommandHost): void {
+  const clients = program
+    .command('clients')
+    .description("the business's clients and their front-desk tokens");
+  clients
+    .command('add <id>')
+    .description('create a client (or give it another token); prints the token once')
+    .option('--name <name>', 'display name')
+    .option('--webhook <url>', 'HTTPS URL told of every new result (signed)')
+    .option('--photos-per-day <n>', 'daily upload quota', positiveInt('--photos-per-day'))
+    .option('--max-gb <n>', 'storage quota in GiB', positiveInt('--max-gb'))
+    .action((id: string, o: AddClientFlags, cmd: Command) =>
+      host.run(cmd, (ctx) =>
+        addClientCommand(ctx, {
+          id,
+          ...(o.name ? { name: o.name } : {}),
+          ...(o.webhook ? { webhookUrl: o.webhook } : {}),
+          ...(o.photosPerDay ? { photosPerDay: o.photosPerDay } : {}),
+          ...(o.maxGb ? { maxGigabytes: o.maxGb } : {}),
+        }),
+      ),
+    );
+  clients
+    .command('list')
+    .description('clients, their active tokens (ids only), webhooks and quotas')
+    .action((_o: unknown, cmd: Command) => host.run(cmd, (ctx) => listClientsCommand(ctx)));
+  clients
+    .command('revoke <id>')
+    .description("revoke a client's tokens (all, or one with --token)")
+    .option('--token <tokenId>', 'the token id shown by `clients list`')
+    .action((id: string, o: { token?: string }, cmd: Command) =>
+      host.run(cmd, (ctx) => revokeClientCommand(ctx, id, o.token)),
     );
 }
