@@ -19,6 +19,11 @@ const depConstraints = [
     sourceTag: 'layer:service',
     onlyDependOnLibsWithTags: ['layer:runtime', 'layer:image-ops', 'layer:spec'],
   },
+  // The front desk's entrypoint: its library and the spec, nothing of the workers'.
+  {
+    sourceTag: 'layer:front-desk-service',
+    onlyDependOnLibsWithTags: ['layer:front-desk', 'layer:spec'],
+  },
   {
     sourceTag: 'layer:infra',
     onlyDependOnLibsWithTags: ['layer:spec', 'layer:access', 'layer:infra'],

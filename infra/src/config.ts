@@ -255,6 +255,27 @@ export const stackConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The clients' front desk (services/front-desk): API, page and webhooks, behind CloudFront. */
+    frontDesk: z
+      .object({
+        enabled: z.boolean().default(true),
+        replicas: z.number().int().min(1).max(10).default(2),
+        /** A domain of the business's own; without one the URL is CloudFront's `*.cloudfront.net`. */
+        domain: z
+          .string()
+          .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/)
+          .optional(),
+        /** ACM certificate for `domain`, in us-east-1 (CloudFront's region). */
+        certificateArn: z
+          .string()
+          .regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\//)
+          .optional(),
+      })
+      .strict()
+      .refine((f) => !f.domain === !f.certificateArn, {
+        error: 'domain and certificateArn go together',
+      })
+      .prefault({}),
     metricsServer: z
       // renovate: datasource=helm registryUrl=https://kubernetes-sigs.github.io/metrics-server depName=metrics-server
       .object({ chartVersion: semver.default('3.13.1') })

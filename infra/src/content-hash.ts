@@ -19,7 +19,7 @@ import {
   statSync,
 } from 'node:fs';
 import { dirname, join, matchesGlob } from 'node:path';
-import type { Operation } from '@darkroom/pipeline-spec';
+import type { ImageService } from '@darkroom/pipeline-spec';
 
 export const DOCKERFILE = 'services/Dockerfile';
 
@@ -41,7 +41,7 @@ function dockerfileLines(text: string): string[] {
  * The context paths a Dockerfile COPYs for a service (stage-to-stage `COPY --from` excluded).
  * @example copySources(dockerfileText, 'thumbnail') // ['package.json', …, 'services/thumbnail/']
  */
-export function copySources(dockerfile: string, operation: Operation): string[] {
+export function copySources(dockerfile: string, operation: ImageService): string[] {
   const sources: string[] = [];
   for (const line of dockerfileLines(dockerfile)) {
     const words = line.split(/\s+/);
@@ -83,7 +83,7 @@ function filesUnder(repoRoot: string, path: string, patterns: readonly string[])
 }
 
 /** Every file of a service's image build context, sorted, relative to the repository root. */
-export function imageContextFiles(repoRoot: string, operation: Operation): string[] {
+export function imageContextFiles(repoRoot: string, operation: ImageService): string[] {
   const patterns = ignorePatterns(repoRoot);
   const sources = copySources(readFileSync(join(repoRoot, DOCKERFILE), 'utf8'), operation);
   const files = sources.flatMap((source) =>
@@ -99,7 +99,7 @@ export function imageContextFiles(repoRoot: string, operation: Operation): strin
  */
 export function serviceContentHash(
   repoRoot: string,
-  operation: Operation,
+  operation: ImageService,
   buildArgs: Readonly<Record<string, string>> = { SERVICE: operation },
 ): string {
   const hash = createHash('sha256');
@@ -117,7 +117,7 @@ export function serviceContentHash(
  * Copy exactly a service's image context to `dir` (emptied first), keeping executable bits.
  * @returns the staged Dockerfile's path.
  */
-export function stageImageContext(repoRoot: string, operation: Operation, dir: string): string {
+export function stageImageContext(repoRoot: string, operation: ImageService, dir: string): string {
   const files = imageContextFiles(repoRoot, operation);
   rmSync(dir, { recursive: true, force: true });
   for (const file of files) {
@@ -130,6 +130,6 @@ export function stageImageContext(repoRoot: string, operation: Operation, dir: s
 }
 
 /** Where the Pulumi program and `nx image` stage a service's context (gitignored `dist/`). */
-export function imageContextDir(repoRoot: string, operation: Operation): string {
+export function imageContextDir(repoRoot: string, operation: ImageService): string {
   return join(repoRoot, 'dist', 'image-context', operation);
 }

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 describe('dev stack with CORS and arm64', () => {
-  it('adds CORS for the configured origins only', () => {
+  it('adds CORS for the configured origins and the front desk’s own, nothing else', () => {
     expect(ofType(program, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).toHaveLength(
       1,
     );
@@ -21,8 +21,8 @@ describe('dev stack with CORS and arm64', () => {
       one(program, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration').inputs['corsRules'],
     ).toEqual([
       expect.objectContaining({
-        allowedOrigins: ['https://photos.example.com'],
-        allowedMethods: ['GET', 'PUT', 'HEAD'],
+        allowedOrigins: ['https://photos.example.com', 'https://d111111abcdef8.cloudfront.net'],
+        allowedMethods: ['GET', 'PUT', 'POST', 'HEAD'],
       }),
     ]);
   });

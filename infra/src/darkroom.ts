@@ -4,6 +4,7 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { createFrontDesk, createFrontDeskExposure } from './front-desk.ts';
 import { DELIVERY_STACKS, deliveryRoleName, isDeliveryStack } from '@darkroom/access';
 import { OPERATIONS, type Operation, inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import { createCoreDns, createKeda, createMetricsServer } from './addons.ts';
@@ -35,6 +36,8 @@ export interface DarkroomOutputs {
   readonly dashboardName: pulumi.Output<string>;
   /** `repo@sha256:…` per worker: what CI attests (SBOM, provenance) after `up`. */
   readonly imageRefs: Record<Operation, pulumi.Output<string>>;
+  /** The clients' HTTPS URL (page and API), when the front desk is enabled. */
+  readonly frontDeskUrl: pulumi.Output<string> | undefined;
 }
 
 interface DarkroomContext {
@@ -94,7 +97,7 @@ function createPlatform({ config, stack }: DarkroomContext) {
     chartVersion: config.metricsServer.chartVersion,
     dependsOn: [systemNodes],
   });
-  return { cluster, systemNodes, karpenter };
+  return { network, cluster, systemNodes, karpenter };
 }
 
 type Platform = ReturnType<typeof createPlatform>;
@@ -152,14 +155,70 @@ function createWorkers(ctx: DarkroomContext, platform: Platform, storage: Storag
   return { namespace, imageRefs };
 }
 
+function createExposure(ctx: DarkroomContext, platform: Platform) {
+  return createFrontDeskExposure('front-desk-exposure', {
+    namePrefix: ctx.namePrefix,
+    vpcId: platform.network.vpcId,
+    privateSubnetIds: platform.network.privateSubnetIds,
+    nodeSecurityGroupId: platform.cluster.clusterSecurityGroupId,
+    systemNodeAutoscalingGroup: platform.systemNodes.autoscalingGroupName,
+    domain: ctx.config.frontDesk.domain,
+    certificateArn: ctx.config.frontDesk.certificateArn,
+  });
+}
+
+/** The clients' front desk: its image (built or promoted like the workers') and its workload. */
+function createClientsFrontDesk(
+  ctx: DarkroomContext,
+  platform: Platform,
+  storage: Storage,
+  namespace: ReturnType<typeof createWorkloadNamespace>,
+) {
+  const { config } = ctx;
+  const image = createWorkerImage('front-desk-image', {
+    namePrefix: ctx.namePrefix,
+    operation: 'front-desk',
+    repoRoot: ctx.repoRoot,
+    ...config.images,
+    promoteFromNamePrefix: promotionSource(config.images.promoteFrom, ctx.stack),
+  });
+  return createFrontDesk('front-desk', {
+    namespace,
+    provider: platform.cluster.provider,
+    image: image.ref,
+    region: config.region,
+    bucketName: storage.bucketName,
+    bucketArn: storage.bucketArn,
+    ...(storage.kmsKeyArn ? { bucketKmsKeyArn: storage.kmsKeyArn } : {}),
+    resultsQueueUrl: storage.results.queue.url,
+    resultsQueueArn: storage.results.queue.arn,
+    deadLetterQueues: byOperation((op) => ({
+      url: storage.queues[op].deadLetterQueue.url,
+      arn: storage.queues[op].deadLetterQueue.arn,
+    })),
+    oidcProviderArn: platform.cluster.oidcProviderArn,
+    oidcProviderUrl: platform.cluster.oidcProviderUrl,
+    replicas: config.frontDesk.replicas,
+  });
+}
+
 export function createDarkroom(
   config: StackConfig,
   options: { stack: string; repoRoot: string },
 ): DarkroomOutputs {
   const ctx: DarkroomContext = { config, ...options, namePrefix: stackNamePrefix(options.stack) };
   const platform = createPlatform(ctx);
-  const storage = createPhotoStorage('storage', { namePrefix: ctx.namePrefix, ...config.storage });
+  const exposure = config.frontDesk.enabled ? createExposure(ctx, platform) : undefined;
+  const storage = createPhotoStorage('storage', {
+    namePrefix: ctx.namePrefix,
+    ...config.storage,
+    corsAllowedOrigins: [
+      ...config.storage.corsAllowedOrigins,
+      ...(exposure ? [exposure.origin] : []),
+    ],
+  });
   const { namespace, imageRefs } = createWorkers(ctx, platform, storage);
+  if (config.frontDesk.enabled) createClientsFrontDesk(ctx, platform, storage, namespace);
   const { cluster } = platform;
   if (config.monitoring.podMonitor)
     createPodMonitor('pod-monitor', {
@@ -187,6 +246,7 @@ export function createDarkroom(
     alarmTopicArn: alarms.topicArn,
     dashboardName: alarms.dashboardName,
     imageRefs,
+    frontDeskUrl: exposure?.origin,
     uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/${outputPrefix('thumbnail')})`,
   };
 }

@@ -82,7 +82,13 @@ describe('dev stack: storage', () => {
         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
       },
     ]);
-    expect(ofType(program, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).toEqual([]);
+    // CORS for the front desk's origin only: its page uploads straight to the bucket.
+    expect(
+      get(
+        one(program, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration').inputs,
+        'corsRules.0.allowedOrigins',
+      ),
+    ).toEqual(['https://d111111abcdef8.cloudfront.net']);
     expect(
       get(
         one(program, 'aws:s3/bucketVersioning:BucketVersioning').inputs,
@@ -130,13 +136,15 @@ describe('dev stack: storage', () => {
       one(program, 'aws:s3/bucketNotification:BucketNotification').inputs,
       'queues',
     ) as Obj[];
-    expect(queues.map((q) => [q['filterPrefix'], q['queueArn'], q['events']])).toEqual(
-      OPERATIONS.map((op) => [
+    expect(queues.map((q) => [q['filterPrefix'], q['queueArn'], q['events']])).toEqual([
+      ...OPERATIONS.map((op) => [
         `input/${op}/`,
         workQueueArn(op),
         ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
       ]),
-    );
+      // New results, for the front desk's webhooks.
+      ['output/', workQueueArn('results'), ['s3:ObjectCreated:*']],
+    ]);
   });
 });
 

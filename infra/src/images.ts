@@ -11,12 +11,13 @@
 import * as aws from '@pulumi/aws';
 import * as dockerBuild from '@pulumi/docker-build';
 import * as pulumi from '@pulumi/pulumi';
-import type { Operation } from '@darkroom/pipeline-spec';
+import type { ImageService } from '@darkroom/pipeline-spec';
 import { imageContextDir, serviceContentHash, stageImageContext } from './content-hash.ts';
 
 export interface WorkerImageArgs {
   readonly namePrefix: string;
-  readonly operation: Operation;
+  /** The service (a worker's operation, or the front desk): its folder under services/. */
+  readonly operation: ImageService;
   readonly repoRoot: string;
   readonly platforms: readonly ('linux/amd64' | 'linux/arm64')[];
   readonly keepLast: number;

@@ -19,3 +19,5 @@ export const howToUpload = darkroom.uploadHint;
 export const alarmTopicArn = darkroom.alarmTopicArn;
 export const dashboardName = darkroom.dashboardName;
 export const imageRefs = darkroom.imageRefs;
+/** The clients' page and API (https://…), when the front desk is enabled. */
+export const frontDeskUrl = darkroom.frontDeskUrl;

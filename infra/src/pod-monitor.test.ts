@@ -35,7 +35,9 @@ describe('PodMonitor', () => {
       { port: 'http', path: PROBE_PATHS.metrics, interval: '15s' },
     ]);
     const selector = get(monitor, 'spec.selector.matchLabels') as Record<string, string>;
-    const deployments = ofType(program, 'kubernetes:apps/v1:Deployment');
+    const deployments = ofType(program, 'kubernetes:apps/v1:Deployment').filter(
+      (d) => !d.name.startsWith('front-desk'),
+    );
     expect(deployments).toHaveLength(OPERATIONS.length);
     for (const d of deployments) {
       const podLabels = get(d.inputs, 'spec.template.metadata.labels') as Record<string, string>;

@@ -5,6 +5,7 @@ import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObj
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ const MODELS: Record<string, new (data: never) => Validatable> = {
   'kubernetes:policy/v1:PodDisruptionBudget': PodDisruptionBudget,
   'kubernetes:core/v1:Namespace': Namespace,
   'kubernetes:core/v1:ServiceAccount': ServiceAccount,
+  'kubernetes:core/v1:Service': Service,
   'kubernetes:keda.sh/v1alpha1:ScaledObject': ScaledObject,
   'kubernetes:keda.sh/v1alpha1:TriggerAuthentication': TriggerAuthentication,
   'kubernetes:karpenter.sh/v1:NodePool': NodePool,
@@ -39,7 +41,8 @@ describe.each(['dev', 'prod'])('%s stack Kubernetes objects', (stack) => {
     );
     expect([...k8sTypes].sort()).toEqual(Object.keys(MODELS).sort());
     const objects = kubernetesObjects(program);
-    expect(objects.length).toBe(1 + 3 * 5 + 2);
+    // namespace, 5 per worker, NodePool + EC2NodeClass, the front desk's SA, Deployment, Service, PDB
+    expect(objects.length).toBe(1 + 3 * 5 + 2 + 4);
     for (const object of objects) {
       const Model = MODELS[object.type];
       if (!Model) throw new Error(`no schema for ${object.type}`);

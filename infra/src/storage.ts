@@ -6,7 +6,15 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { bucketPolicy, workQueuePolicy } from '@darkroom/access';
-import { type Operation, type QueueTopology, describeTopology } from '@darkroom/pipeline-spec';
+import {
+  DLQ_RETENTION_SECONDS,
+  type Operation,
+  type QueueTopology,
+  RESULTS_MAX_RECEIVES,
+  RESULTS_NOTIFICATION,
+  describeTopology,
+  resultsQueueNames,
+} from '@darkroom/pipeline-spec';
 
 /** Days after which S3 aborts a multipart upload nobody completed. */
 export const ABANDONED_UPLOAD_DAYS = 1;
@@ -18,7 +26,8 @@ export interface PhotoStorageArgs {
   readonly versioning: boolean;
   /** Days a noncurrent version is kept, when versioning is on. */
   readonly noncurrentVersionDays: number;
-  readonly corsAllowedOrigins: readonly string[];
+  /** Origins whose pages may call the bucket (the front desk's, and any configured). */
+  readonly corsAllowedOrigins: readonly pulumi.Input<string>[];
   readonly forceDestroy: boolean;
 }
 
@@ -121,7 +130,8 @@ function versionBucket(
         bucket: bucket.id,
         corsRules: [
           {
-            allowedMethods: ['GET', 'PUT', 'HEAD'],
+            // POST: the front desk's presigned browser uploads.
+            allowedMethods: ['GET', 'PUT', 'POST', 'HEAD'],
             allowedOrigins: [...args.corsAllowedOrigins],
             allowedHeaders: ['*'],
             exposeHeaders: ['ETag'],
@@ -222,6 +232,56 @@ function createOperationQueues(
   return { topology, queue, deadLetterQueue, policy };
 }
 
+/**
+ * The front desk's results queue: S3 tells it of every new result (webhooks to clients); a
+ * delivery that keeps failing waits in its DLQ. Only this bucket may send to it.
+ */
+function createResultsQueues(
+  name: string,
+  namePrefix: string,
+  bucket: aws.s3.Bucket,
+  account: pulumi.Output<string>,
+  { parent }: Parent,
+) {
+  const names = resultsQueueNames(namePrefix);
+  const deadLetterQueue = new aws.sqs.Queue(
+    `${name}-results-dlq`,
+    {
+      name: names.deadLetterQueue,
+      messageRetentionSeconds: DLQ_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+    },
+    { parent },
+  );
+  const queue = new aws.sqs.Queue(
+    `${name}-results-queue`,
+    {
+      name: names.queue,
+      visibilityTimeoutSeconds: 60,
+      receiveWaitTimeSeconds: 20,
+      sqsManagedSseEnabled: true,
+      redrivePolicy: pulumi.jsonStringify({
+        deadLetterTargetArn: deadLetterQueue.arn,
+        maxReceiveCount: RESULTS_MAX_RECEIVES,
+      }),
+    },
+    { parent },
+  );
+  const policy = new aws.sqs.QueuePolicy(
+    `${name}-results-queue-policy`,
+    {
+      queueUrl: queue.url,
+      policy: pulumi
+        .all([queue.arn, bucket.arn, account])
+        .apply(([queueArn, bucketArn, accountId]) =>
+          JSON.stringify(workQueuePolicy({ queueArn, bucketArn, accountId })),
+        ),
+    },
+    { parent },
+  );
+  return { queue, deadLetterQueue, policy };
+}
+
 export class PhotoStorage extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly bucketName: pulumi.Output<string>;
@@ -229,6 +289,8 @@ export class PhotoStorage extends pulumi.ComponentResource {
   /** KMS key of the bucket when `encryption` is `sse-kms`. */
   readonly kmsKeyArn: pulumi.Output<string> | undefined;
   readonly queues: { readonly [K in Operation]: OperationQueues };
+  /** The front desk's results queue (new results → webhooks) and its DLQ. */
+  readonly results: { readonly queue: aws.sqs.Queue; readonly deadLetterQueue: aws.sqs.Queue };
 
   constructor(name: string, args: PhotoStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super('darkroom:storage:PhotoStorage', name, {}, opts);
@@ -253,19 +315,29 @@ export class PhotoStorage extends pulumi.ComponentResource {
     this.queues = Object.fromEntries(
       created.map(({ policy: _, ...q }) => [q.topology.operation, q]),
     ) as { [K in Operation]: OperationQueues };
+    const results = createResultsQueues(name, args.namePrefix, bucket, account.accountId, parent);
+    this.results = { queue: results.queue, deadLetterQueue: results.deadLetterQueue };
     new aws.s3.BucketNotification(
       `${name}-notifications`,
       {
         bucket: bucket.id,
-        queues: created.map((q) => ({
-          id: q.topology.notification.id,
-          queueArn: q.queue.arn,
-          events: [...q.topology.notification.events],
-          filterPrefix: q.topology.notification.filterPrefix,
-        })),
+        queues: [
+          ...created.map((q) => ({
+            id: q.topology.notification.id,
+            queueArn: q.queue.arn,
+            events: [...q.topology.notification.events],
+            filterPrefix: q.topology.notification.filterPrefix,
+          })),
+          {
+            id: RESULTS_NOTIFICATION.id,
+            queueArn: results.queue.arn,
+            events: [...RESULTS_NOTIFICATION.events],
+            filterPrefix: RESULTS_NOTIFICATION.filterPrefix,
+          },
+        ],
       },
       // S3 validates it may write to each queue when the notification is created.
-      { parent: this, dependsOn: created.map((q) => q.policy) },
+      { parent: this, dependsOn: [...created.map((q) => q.policy), results.policy] },
     );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

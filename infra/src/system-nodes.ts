@@ -35,6 +35,8 @@ export interface SystemNodeGroupArgs {
 
 export class SystemNodeGroup extends pulumi.ComponentResource {
   readonly nodeGroupName: pulumi.Output<string>;
+  /** The node group's Auto Scaling group (the front desk's NLB targets its instances). */
+  readonly autoscalingGroupName: pulumi.Output<string>;
   readonly roleArn: pulumi.Output<string>;
 
   constructor(name: string, args: SystemNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -99,6 +101,9 @@ export class SystemNodeGroup extends pulumi.ComponentResource {
       { parent: this, dependsOn: attachments },
     );
     this.nodeGroupName = nodeGroup.nodeGroup.nodeGroupName;
+    this.autoscalingGroupName = nodeGroup.nodeGroup.resources.apply(
+      (resources) => resources?.[0]?.autoscalingGroups?.[0]?.name ?? '',
+    );
     this.roleArn = role.arn;
     this.registerOutputs({ nodeGroupName: this.nodeGroupName, roleArn: this.roleArn });
   }

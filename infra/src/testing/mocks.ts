@@ -59,6 +59,10 @@ function unsecret(value: unknown): unknown {
 function outputsFor(type: string, name: string, inputs: State): State {
   const physical = String(inputs['name'] ?? name);
   switch (type) {
+    case 'aws:cloudfront/distribution:Distribution':
+      return { domainName: 'd111111abcdef8.cloudfront.net' };
+    case 'aws:lb/loadBalancer:LoadBalancer':
+      return { dnsName: `internal-${name}.elb.eu-west-1.amazonaws.com` };
     case 'awsx:ec2:Vpc':
       return {
         vpcId: 'vpc-0abc',

@@ -56,7 +56,15 @@ export function frontDeskPolicy(args: FrontDeskAccessArgs): PolicyDocument {
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: bucketArn,
-      Condition: { StringLike: { 's3:prefix': ['input/*', 'output/*', 'clients/*'] } },
+      // Each prefix it reads: a HEAD of a missing key is then 404, not 403 (as for the workers).
+      Condition: {
+        StringLike: {
+          's3:prefix': [
+            ...OPERATIONS.flatMap((op) => [`${inputPrefix(op)}*`, `${outputPrefix(op)}*`]),
+            'clients/*',
+          ],
+        },
+      },
     },
     {
       Sid: 'ConsumeResultsQueue',

@@ -67,9 +67,7 @@ describe('darkroom clients', () => {
     const revoked = await cli([...target, '--json', 'clients', 'revoke', 'studio-a']);
     expect(revoked.code).toBe(0);
     expect(
-      lastJson<{ tokens: { revokedAt?: string }[] }>(revoked).tokens.every(
-        (t) => t.revokedAt,
-      ),
+      lastJson<{ tokens: { revokedAt?: string }[] }>(revoked).tokens.every((t) => t.revokedAt),
     ).toBe(true);
   });
 

@@ -15,7 +15,12 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { frontDeskPolicy, workQueuePolicy } from '@darkroom/access';
-import { OPERATIONS, RESULTS_NOTIFICATION, resultsQueueNames } from '@darkroom/pipeline-spec';
+import {
+  OPERATIONS,
+  RESULTS_MAX_RECEIVES,
+  RESULTS_NOTIFICATION,
+  resultsQueueNames,
+} from '@darkroom/pipeline-spec';
 import type { LocalAws } from './emulator.ts';
 import { LOCAL_ACCOUNT_ID, type LocalCredentials } from './iam/index.ts';
 import type { CreatedTopology } from './topology.ts';
@@ -24,9 +29,6 @@ export const FRONT_DESK_CREDENTIALS: LocalCredentials = Object.freeze({
   accessKeyId: 'darkroom-local-front-desk',
   secretAccessKey: 'darkroom-local-front-desk-secret',
 });
-
-/** Receives of a webhook delivery before it waits in the results DLQ (back-off 30 s … 15 min). */
-export const RESULTS_MAX_RECEIVES = 8;
 
 export interface FrontDeskTopology {
   readonly resultsQueueUrl: string;

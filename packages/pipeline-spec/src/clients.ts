@@ -46,3 +46,23 @@ export const resultsQueueNames = (namePrefix: string) => ({
   queue: `${namePrefix}-results`,
   deadLetterQueue: `${namePrefix}-results-dlq`,
 });
+
+/** The front desk's environment contract (infra's Deployment and the service agree on it). */
+export const FRONT_DESK_ENV = {
+  bucket: 'DARKROOM_BUCKET',
+  region: 'AWS_REGION',
+  endpoint: 'DARKROOM_AWS_ENDPOINT',
+  resultsQueueUrl: 'DARKROOM_RESULTS_QUEUE_URL',
+  /** JSON `{ "<op>": "<DLQ URL>" }`. */
+  deadLetterQueueUrls: 'DARKROOM_DLQ_URLS',
+  port: 'DARKROOM_FRONT_DESK_PORT',
+  host: 'DARKROOM_FRONT_DESK_HOST',
+  logLevel: 'DARKROOM_LOG_LEVEL',
+} as const;
+export const FRONT_DESK_PORT = 8080;
+
+/** The services that ship as images: a worker per operation, and the front desk. */
+export type ImageService = Operation | 'front-desk';
+
+/** Receives of a webhook delivery before it waits in the results DLQ (back-off 30 s … 15 min). */
+export const RESULTS_MAX_RECEIVES = 8;
