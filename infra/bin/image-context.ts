@@ -5,14 +5,18 @@
  * Prints one JSON line: { operation, tag, context, dockerfile, buildArgs }.
  */
 import { fileURLToPath } from 'node:url';
-import { OPERATIONS, isOperation } from '@darkroom/pipeline-spec';
+import { type ImageService, OPERATIONS, isOperation } from '@darkroom/pipeline-spec';
 import { imageContextDir, serviceContentHash, stageImageContext } from '../src/content-hash.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const [name = '', ...pairs] = process.argv.slice(2);
-if (!isOperation(name))
-  throw new Error(`operation must be one of ${OPERATIONS.join(', ')}, got "${name}"`);
-const operation = name;
+const isImageService = (value: string | undefined): value is ImageService =>
+  value === 'front-desk' || (value !== undefined && isOperation(value));
+if (!isImageService(name))
+  throw new Error(
+    `the service must be one of ${[...OPERATIONS, 'front-desk'].join(', ')}, got "${name}"`,
+  );
+const operation: ImageService = name;
 const buildArgs: Record<string, string> = { SERVICE: operation };
 for (const pair of pairs) {
   const eq = pair.indexOf('=');

@@ -309,6 +309,14 @@ describe('a result leaves with its source', () => {
     );
   });
 
+  it("deletes the result only if it is still the version it read (If-Match): a re-upload's result written in between is kept", async () => {
+    s3.on(HeadObjectCommand).resolves(stored('e1', '0A', '"r1"'));
+    s3.on(DeleteObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    const photo = await processPhoto(ctx, removedEvent('0B'), firstDelivery);
+    expect(photo.outcome).toBe('superseded');
+    expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input.IfMatch).toBe('"r1"');
+  });
+
   it('a delete older than the stored result (the photo was uploaded again since) removes nothing', async () => {
     s3.on(HeadObjectCommand).resolves(stored('e2', '0C'));
     const photo = await processPhoto(ctx, removedEvent('0B'), firstDelivery);

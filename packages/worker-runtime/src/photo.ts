@@ -175,7 +175,8 @@ async function removeResultOf<Op extends ImageOperationName>(
     compareSequencers(stored.sourceSequencer, event.sequencer) > 0
   )
     return nothing('superseded', outputKey);
-  await deleteResult(ctx, outputKey);
+  // Conditional on the version read: a re-upload's result written since is not removed.
+  if (!(await deleteResult(ctx, outputKey, stored.etag))) return nothing('superseded', outputKey);
   return nothing('removed', outputKey);
 }
 

@@ -106,13 +106,29 @@ export async function readStoredResult(
 }
 
 /** Delete a result (its source is gone); a result already gone is fine. */
-export async function deleteResult(target: StoreTarget, outputKey: string): Promise<void> {
+/**
+ * Delete a result, only if it is still the version that was read (`etag`, S3's conditional
+ * delete): a result a newer upload wrote in between is kept. @returns false when it changed.
+ */
+export async function deleteResult(
+  target: StoreTarget,
+  outputKey: string,
+  etag?: string,
+): Promise<boolean> {
   try {
-    await target.s3.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: outputKey }), {
-      abortSignal: target.signal,
-    });
+    await target.s3.send(
+      new DeleteObjectCommand({
+        Bucket: target.bucket,
+        Key: outputKey,
+        ...(etag ? { IfMatch: etag } : {}),
+      }),
+      { abortSignal: target.signal },
+    );
+    return true;
   } catch (error) {
-    if (httpStatusOf(error) === 404) return;
+    const status = httpStatusOf(error);
+    if (status === 404) return true;
+    if (status === 412) return false;
     throw classifyAwsError(error, 'upload', `DELETE s3://${target.bucket}/${outputKey}`);
   }
 }

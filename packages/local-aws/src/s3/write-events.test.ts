@@ -2,6 +2,7 @@
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  DeleteObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   PutObjectCommand,
@@ -147,5 +148,26 @@ describe('ordering: conditional reads and writes, sequencers', () => {
       new GetObjectCommand({ Bucket: 'photos', Key: 'input/same.jpg' }),
     );
     expect(newest?.eTag).toBe(head.ETag?.replace(/"/g, ''));
+  });
+
+  it("DeleteObject with If-Match deletes only the version it names (412 for another, as S3's conditional deletes)", async () => {
+    await aws().s3.send(new CreateBucketCommand({ Bucket: 'photos' }));
+    const first = await aws().s3.send(
+      new PutObjectCommand({ Bucket: 'photos', Key: 'r.jpg', Body: 'one' }),
+    );
+    await aws().s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'r.jpg', Body: 'two' }));
+    const stale = await aws()
+      .s3.send(new DeleteObjectCommand({ Bucket: 'photos', Key: 'r.jpg', IfMatch: first.ETag }))
+      .catch((e: unknown) => e);
+    expect(status(stale)).toBe(412);
+    const head = await aws().s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'r.jpg' }));
+    expect(await head.Body?.transformToString()).toBe('two');
+    await aws().s3.send(
+      new DeleteObjectCommand({ Bucket: 'photos', Key: 'r.jpg', IfMatch: head.ETag }),
+    );
+    const gone = await aws()
+      .s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'r.jpg' }))
+      .catch((e: unknown) => e);
+    expect(status(gone)).toBe(404);
   });
 });

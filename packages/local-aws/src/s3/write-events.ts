@@ -78,7 +78,9 @@ export function installWriteEvents(
     const release = await locks.acquire(`${target.bucket}\n${target.key}`);
     writes.set(request, { target, release });
     reply.raw.once('close', () => finishWrite(request));
-    if (target.kind !== 'put' && target.kind !== 'complete-multipart') return undefined;
+    if (target.kind === 'delete' && !request.headers['if-match']) return undefined;
+    if (target.kind !== 'put' && target.kind !== 'complete-multipart' && target.kind !== 'delete')
+      return undefined;
     if (!request.headers['if-match'] && !request.headers['if-none-match']) return undefined;
     const current = await self.headOf(target.bucket, target.key);
     const failure = writePreconditionFailure(request.headers, current?.eTag);
