@@ -109,8 +109,20 @@ describe('npm start', () => {
   );
 
   it('stops runner and workers when a process manager signals npm itself (kill -TERM <npm pid>)', async () => {
-    const { child, exited, workers } = await startCli(30, ['--keep-running'], true);
+    const { child, exited, workers, output } = await startCli(30, ['--keep-running'], true);
     expect(workers).toHaveLength(2);
+    // --keep-running also opens the clients' front desk, with a ready token for a sample client.
+    const deadline = Date.now() + 20_000;
+    while (!/#token=drk_sample_/.test(output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const desk = /Front desk: (http:\/\/127\.0\.0\.1:\d+)\/[\s\S]*#token=(drk_sample_\S+)/.exec(
+      output(),
+    );
+    expect(desk, output()).not.toBeNull();
+    const photos = await fetch(`${desk?.[1]}/v1/photos`, {
+      headers: { authorization: `Bearer ${desk?.[2]}` },
+    });
+    expect(photos.status).toBe(200);
     child.kill('SIGTERM');
     await exited;
     await new Promise((r) => setTimeout(r, 3_000)); // the runner's drain, then its exit
