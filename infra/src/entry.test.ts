@@ -35,6 +35,7 @@ describe('program entrypoint', () => {
         'clusterName',
         'dashboardName',
         'deadLetterQueueUrls',
+        'frontDeskUrl', // the clients' HTTPS page and API
         'howToUpload',
         'imageRefs', // read by infra.yml to attest the pushed images
         'kubeconfig',

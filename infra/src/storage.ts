@@ -173,6 +173,22 @@ function versionBucket(
   );
 }
 
+/** The queue's policy: this bucket may send it events, nothing else may (workQueuePolicy()). */
+function bucketMaySend(
+  name: string,
+  queue: aws.sqs.Queue,
+  bucket: aws.s3.Bucket,
+  account: pulumi.Output<string>,
+  { parent }: Parent,
+): aws.sqs.QueuePolicy {
+  const policy = pulumi
+    .all([queue.arn, bucket.arn, account])
+    .apply(([queueArn, bucketArn, accountId]) =>
+      JSON.stringify(workQueuePolicy({ queueArn, bucketArn, accountId })),
+    );
+  return new aws.sqs.QueuePolicy(name, { queueUrl: queue.url, policy }, { parent });
+}
+
 /** One operation's work queue, its DLQ (redrive from that queue only) and the policy letting the bucket send. */
 function createOperationQueues(
   name: string,
@@ -217,18 +233,7 @@ function createOperationQueues(
     },
     { parent },
   );
-  const policy = new aws.sqs.QueuePolicy(
-    `${name}-${op}-queue-policy`,
-    {
-      queueUrl: queue.url,
-      policy: pulumi
-        .all([queue.arn, bucket.arn, account])
-        .apply(([queueArn, bucketArn, accountId]) =>
-          JSON.stringify(workQueuePolicy({ queueArn, bucketArn, accountId })),
-        ),
-    },
-    { parent },
-  );
+  const policy = bucketMaySend(`${name}-${op}-queue-policy`, queue, bucket, account, { parent });
   return { topology, queue, deadLetterQueue, policy };
 }
 
@@ -267,18 +272,7 @@ function createResultsQueues(
     },
     { parent },
   );
-  const policy = new aws.sqs.QueuePolicy(
-    `${name}-results-queue-policy`,
-    {
-      queueUrl: queue.url,
-      policy: pulumi
-        .all([queue.arn, bucket.arn, account])
-        .apply(([queueArn, bucketArn, accountId]) =>
-          JSON.stringify(workQueuePolicy({ queueArn, bucketArn, accountId })),
-        ),
-    },
-    { parent },
-  );
+  const policy = bucketMaySend(`${name}-results-queue-policy`, queue, bucket, account, { parent });
   return { queue, deadLetterQueue, policy };
 }
 

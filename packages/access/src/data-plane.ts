@@ -8,6 +8,7 @@ import { type Operation, inputPrefix, outputPrefix } from '@darkroom/pipeline-sp
 import {
   type PolicyDocument,
   type PolicyStatement,
+  bucketKeyThroughS3,
   denyInsecureTransport,
   policyDocument,
 } from './policy.ts';
@@ -75,15 +76,7 @@ export function workerPolicy(args: WorkerAccessArgs): PolicyDocument {
       Resource: args.deadLetterQueueArn,
     },
   ];
-  if (args.bucketKmsKeyArn) {
-    statements.push({
-      Sid: 'UseBucketKeyThroughS3',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: args.bucketKmsKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `s3.${args.region}.amazonaws.com` } },
-    });
-  }
+  if (args.bucketKmsKeyArn) statements.push(bucketKeyThroughS3(args.bucketKmsKeyArn, args.region));
   return policyDocument(statements);
 }
 

@@ -9,7 +9,12 @@
  */
 import { inputPrefix, outputPrefix } from '@darkroom/pipeline-spec';
 import { OPERATIONS } from '@darkroom/pipeline-spec';
-import { type PolicyDocument, type PolicyStatement, policyDocument } from './policy.ts';
+import {
+  type PolicyDocument,
+  type PolicyStatement,
+  bucketKeyThroughS3,
+  policyDocument,
+} from './policy.ts';
 
 export interface FrontDeskAccessArgs {
   readonly bucketArn: string;
@@ -85,13 +90,6 @@ export function frontDeskPolicy(args: FrontDeskAccessArgs): PolicyDocument {
       Resource: [...args.deadLetterQueueArns],
     },
   ];
-  if (args.bucketKmsKeyArn)
-    statements.push({
-      Sid: 'UseBucketKeyThroughS3',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: args.bucketKmsKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `s3.${args.region}.amazonaws.com` } },
-    });
+  if (args.bucketKmsKeyArn) statements.push(bucketKeyThroughS3(args.bucketKmsKeyArn, args.region));
   return policyDocument(statements);
 }

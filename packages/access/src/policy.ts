@@ -47,3 +47,14 @@ export function denyInsecureTransport(
     Condition: { Bool: { 'aws:SecureTransport': false } },
   };
 }
+
+/** Use of a bucket's customer-managed key, only through S3 in its region (SSE-KMS buckets). */
+export function bucketKeyThroughS3(keyArn: string, region: string): PolicyStatement {
+  return {
+    Sid: 'UseBucketKeyThroughS3',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: keyArn,
+    Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+  };
+}
