@@ -35,7 +35,8 @@ export interface DarkroomOutputs {
   readonly alarmTopicArn: pulumi.Output<string>;
   readonly dashboardName: pulumi.Output<string>;
   /** `repo@sha256:…` per worker: what CI attests (SBOM, provenance) after `up`. */
-  readonly imageRefs: Record<Operation, pulumi.Output<string>>;
+  /** Also `front-desk` when the front desk is enabled. */
+  readonly imageRefs: Readonly<Record<string, pulumi.Output<string>>>;
   /** The clients' HTTPS URL (page and API), when the front desk is enabled. */
   readonly frontDeskUrl: pulumi.Output<string> | undefined;
 }
@@ -182,7 +183,7 @@ function createClientsFrontDesk(
     ...config.images,
     promoteFromNamePrefix: promotionSource(config.images.promoteFrom, ctx.stack),
   });
-  return createFrontDesk('front-desk', {
+  const desk = createFrontDesk('front-desk', {
     namespace,
     provider: platform.cluster.provider,
     image: image.ref,
@@ -200,6 +201,7 @@ function createClientsFrontDesk(
     oidcProviderUrl: platform.cluster.oidcProviderUrl,
     replicas: config.frontDesk.replicas,
   });
+  return { desk, imageRef: image.ref };
 }
 
 export function createDarkroom(
@@ -218,7 +220,9 @@ export function createDarkroom(
     ],
   });
   const { namespace, imageRefs } = createWorkers(ctx, platform, storage);
-  if (config.frontDesk.enabled) createClientsFrontDesk(ctx, platform, storage, namespace);
+  const frontDesk = config.frontDesk.enabled
+    ? createClientsFrontDesk(ctx, platform, storage, namespace)
+    : undefined;
   const { cluster } = platform;
   if (config.monitoring.podMonitor)
     createPodMonitor('pod-monitor', {
@@ -245,7 +249,7 @@ export function createDarkroom(
     kubeconfig: cluster.kubeconfig,
     alarmTopicArn: alarms.topicArn,
     dashboardName: alarms.dashboardName,
-    imageRefs,
+    imageRefs: { ...imageRefs, ...(frontDesk ? { 'front-desk': frontDesk.imageRef } : {}) },
     frontDeskUrl: exposure?.origin,
     uploadHint: pulumi.interpolate`aws s3 cp photo.jpg s3://${storage.bucketName}/${inputPrefix('thumbnail')}photo.jpg  (results appear under s3://${storage.bucketName}/${outputPrefix('thumbnail')})`,
   };

@@ -40,6 +40,13 @@ describe('.ci/image-refs', () => {
     expect(run.stdout).toBe(`images=${JSON.stringify(refs)}\n`);
   });
 
+  it('hands over the front desk’s digest too when the stack pushed it', () => {
+    const box = sandbox();
+    const withDesk = { ...refs, 'front-desk': refs.thumbnail.replace('thumbnail', 'front-desk') };
+    box.write('dist/deploy/dev-outputs.json', JSON.stringify({ imageRefs: withDesk }));
+    expect(box.run('image-refs', ['dev']).stdout).toBe(`images=${JSON.stringify(withDesk)}\n`);
+  });
+
   it('fails when an operation has no digest rather than attesting two of three', () => {
     const box = sandbox();
     box.write(
