@@ -32,6 +32,16 @@ const sqs = (action: string, resource: string): AccessRequest => ({ ...base, act
 
 const cases: [string, AccessRequest, Decision][] = [
   [
+    'resumes a large upload from the parts S3 has',
+    s3('s3:ListMultipartUploadParts', 'input/thumbnail/client-a/big.jpg'),
+    'Allowed',
+  ],
+  [
+    'cannot list the parts of an upload outside input/',
+    s3('s3:ListMultipartUploadParts', 'output/thumbnail/client-a/big.jpg'),
+    'ImplicitlyDenied',
+  ],
+  [
     'presigns a client upload',
     s3('s3:PutObject', 'input/thumbnail/client-a/2026/p.jpg'),
     'Allowed',

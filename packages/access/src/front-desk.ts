@@ -30,7 +30,13 @@ const outputs = (bucketArn: string) => OPERATIONS.map((op) => `${bucketArn}/${ou
 export function frontDeskPolicy(args: FrontDeskAccessArgs): PolicyDocument {
   const { bucketArn } = args;
   const statements: PolicyStatement[] = [
-    { Sid: 'PresignUploads', Effect: 'Allow', Action: 's3:PutObject', Resource: inputs(bucketArn) },
+    {
+      // Multipart for large photos: resumed from the parts S3 has, aborted when they do not add up.
+      Sid: 'PresignUploads',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+      Resource: inputs(bucketArn),
+    },
     {
       Sid: 'PresignDownloadsAndCopies',
       Effect: 'Allow',

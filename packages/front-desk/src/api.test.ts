@@ -167,6 +167,71 @@ describe('the front desk API', () => {
     expect((await desk.call('a', 'GET', '/v1/photos')).body).toEqual({ photos: [] });
   });
 
+  it('uploads a large photo in signed parts, resumes after an interruption, and completes only the declared size', async () => {
+    const size = 16 * 1024 * 1024 + 5;
+    const photo = Buffer.alloc(size, 7);
+    type Signed = { partNumber: number; bytes: number; url: string };
+    const started = await desk.call('a', 'POST', '/v1/uploads/multipart', {
+      name: 'raw/big.jpg',
+      size,
+      type: 'image/jpeg',
+    });
+    const { uploadId, parts } = started.body as { uploadId: string; parts: Signed[] };
+    if (!parts) throw new Error(JSON.stringify(started));
+    expect(parts.map((p) => [p.partNumber, p.bytes])).toEqual([
+      [1, 16 * 1024 * 1024],
+      [2, 5],
+    ]);
+    const put = (p: Signed) =>
+      fetch(p.url, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: photo.subarray(
+          (p.partNumber - 1) * 16 * 1024 * 1024,
+          (p.partNumber - 1) * 16 * 1024 * 1024 + p.bytes,
+        ),
+      });
+    expect((await put(parts[0] as Signed)).status).toBe(200); // …then the connection drops
+    const resumed = await desk.call(
+      'a',
+      'GET',
+      `/v1/uploads/multipart?name=raw/big.jpg&uploadId=${encodeURIComponent(uploadId)}&size=${size}`,
+    );
+    const rest = resumed.body as { done: number[]; parts: Signed[] };
+    if (!rest.parts) throw new Error(JSON.stringify(resumed));
+    expect([rest.done, rest.parts.map((p) => p.partNumber)]).toEqual([[1], [2]]);
+    expect((await put(rest.parts[0] as Signed)).status).toBe(200);
+    const done = await desk.call('a', 'POST', '/v1/uploads/multipart/complete', {
+      name: 'raw/big.jpg',
+      uploadId,
+      size,
+    });
+    expect(done.status).toBe(200);
+    for (const op of ['grayscale', 'watermark', 'thumbnail'])
+      expect(await exists(desk, `input/${op}/client-a/raw/big.jpg`), op).toBe(true);
+    const short = await desk.call('a', 'POST', '/v1/uploads/multipart', {
+      name: 'raw/short.jpg',
+      size: 10,
+      type: 'image/jpeg',
+    });
+    const shortParts = short.body as { uploadId: string; parts: Signed[] };
+    await fetch(shortParts.parts[0]?.url ?? '', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: 'five!',
+    });
+    const refused = await desk.call('a', 'POST', '/v1/uploads/multipart/complete', {
+      name: 'raw/short.jpg',
+      uploadId: shortParts.uploadId,
+      size: 10,
+    });
+    expect(refused).toEqual({
+      status: 400,
+      body: { error: { code: 'SizeMismatch', message: expect.stringContaining('aborted') } },
+    });
+    expect(await exists(desk, 'input/grayscale/client-a/raw/short.jpg')).toBe(false);
+  });
+
   it('stops a revoked token within the cache time', async () => {
     await revokeClient(desk.aws.s3, desk.bucket, 'client-b');
     await new Promise((r) => setTimeout(r, 10_100));

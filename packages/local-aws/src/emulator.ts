@@ -8,7 +8,8 @@
  * - `iam/`: every request judged as AWS would, with the identities and policies infra deploys;
  * - `s3/request-bodies.ts`, `s3/xml-bodies.ts`: S3's body limit, body-less PUTs, `MalformedXML`;
  * - `sqs/visibility-expiry.ts`: queue counts after visibility timeouts pass;
- * - `s3/upload-part-copy.ts`, `s3/list-versions.ts`: UploadPartCopy and ListObjectVersions;
+ * - `s3/upload-part-copy.ts`, `s3/list-versions.ts`, `s3/list-parts.ts`: UploadPartCopy,
+ *   ListObjectVersions and ListParts, which fauxqs lacks;
  * - `s3/listings.ts`: listings in S3's byte order, `encoding-type=url`;
  * - `s3/post-object.ts`, `s3/post-policy.ts`: browser uploads with a signed POST policy;
  * - `s3/object-headers.ts`: Cache-Control, Expires…, empty and non-ASCII user metadata kept;
@@ -34,6 +35,7 @@ import { EventDelivery } from './notifications/event-delivery.ts';
 import { installNotificationRoute } from './notifications/notification-route.ts';
 import { installCors } from './s3/cors.ts';
 import { installPresignedExpiry } from './s3/presigned-expiry.ts';
+import { installListParts } from './s3/list-parts.ts';
 import { installListVersions } from './s3/list-versions.ts';
 import { installObjectHeaders } from './s3/object-headers.ts';
 import { installPostObject } from './s3/post-object.ts';
@@ -99,6 +101,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   installWriteEvents(app, self, delivery);
   installUploadPartCopy(app, self);
   installListVersions(app, self);
+  installListParts(app);
   installListings(app);
   installObjectHeaders(app);
   let endpoint = '';

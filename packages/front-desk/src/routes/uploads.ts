@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
 import { checkedName } from '../photo-names.ts';
 import type { RouteContext } from './context.ts';
+import { registerMultipart } from './multipart.ts';
+import type { ClientRecord } from '@darkroom/operator';
 
 const uploadRequest = z.object({
   files: z
@@ -84,31 +86,35 @@ export function registerUploads(ctx: RouteContext): void {
     return { uploads, expiresAt };
   });
 
+  /** Copy an uploaded original to the other operations; false when it is not there. */
+  async function copyToOtherOperations(client: ClientRecord, name: string): Promise<boolean> {
+    const source = `${clientInputPrefix(primary ?? 'thumbnail', client.id)}${name}`;
+    const there = await s3
+      .send(new HeadObjectCommand({ Bucket: settings.bucket, Key: source }))
+      .catch(() => undefined);
+    if (!there) return false;
+    const copySource = `${settings.bucket}/${source.split('/').map(encodeURIComponent).join('/')}`;
+    for (const op of settings.operations.slice(1))
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: settings.bucket,
+          Key: `${clientInputPrefix(op, client.id)}${name}`,
+          CopySource: copySource,
+          CopySourceIfMatch: there.ETag,
+        }),
+      );
+    return true;
+  }
+
   app.post('/v1/uploads/complete', async (request) => {
     const client = await ctx.authenticate(request);
     const names = parsed(completeRequest, request.body, settings.filesPerRequest).names.map(
       checkedName,
     );
-    const source = clientInputPrefix(primary ?? 'thumbnail', client.id);
     const missing: string[] = [];
-    for (const name of names) {
-      const there = await s3
-        .send(new HeadObjectCommand({ Bucket: settings.bucket, Key: `${source}${name}` }))
-        .catch(() => undefined);
-      if (!there) {
-        missing.push(name);
-        continue;
-      }
-      for (const op of settings.operations.slice(1))
-        await s3.send(
-          new CopyObjectCommand({
-            Bucket: settings.bucket,
-            Key: `${clientInputPrefix(op, client.id)}${name}`,
-            CopySource: `${settings.bucket}/${`${source}${name}`.split('/').map(encodeURIComponent).join('/')}`,
-            CopySourceIfMatch: there.ETag,
-          }),
-        );
-    }
+    for (const name of names) if (!(await copyToOtherOperations(client, name))) missing.push(name);
     return { completed: names.length - missing.length, missing };
   });
+
+  registerMultipart(ctx, copyToOtherOperations);
 }

@@ -4,6 +4,7 @@
  * the emulator with IAM on. A test failing here is a tool that breaks on `npm start`.
  */
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
@@ -13,7 +14,9 @@ import {
   HeadObjectCommand,
   ListObjectVersionsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
+  UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
@@ -96,6 +99,35 @@ describe('writes', () => {
       )
       .catch((e: unknown) => e);
     expect(statusOf(missing)).toBe(404);
+  });
+
+  it('ListParts lists the parts stored of an unfinished upload (how an interrupted upload resumes), and none once it is aborted', async () => {
+    await bucket();
+    const { UploadId } = await aws().s3.send(
+      new CreateMultipartUploadCommand({ Bucket: B, Key: 'part/x.jpg' }),
+    );
+    const part = await aws().s3.send(
+      new UploadPartCommand({
+        Bucket: B,
+        Key: 'part/x.jpg',
+        UploadId,
+        PartNumber: 1,
+        Body: Buffer.alloc(1234),
+      }),
+    );
+    const listed = await aws().s3.send(
+      new ListPartsCommand({ Bucket: B, Key: 'part/x.jpg', UploadId }),
+    );
+    expect(listed.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+      [1, 1234, part.ETag],
+    ]);
+    await aws().s3.send(
+      new AbortMultipartUploadCommand({ Bucket: B, Key: 'part/x.jpg', UploadId }),
+    );
+    const gone = await aws()
+      .s3.send(new ListPartsCommand({ Bucket: B, Key: 'part/x.jpg', UploadId }))
+      .catch((e: unknown) => e);
+    expect(statusOf(gone)).toBe(404);
   });
 
   it("If-None-Match with an ETag on PUT answers S3's own 501 NotImplemented (only * is supported), never a 500", async () => {
