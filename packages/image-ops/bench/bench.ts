@@ -21,6 +21,7 @@ import {
 } from '../src/index.ts';
 import { SAMPLE_PHOTOS_DIR } from '../src/samples.ts';
 import { DEFAULT_COST_JSON, writeCostLadder } from './cost-ladder.ts';
+import { floorAvailable, floorCommand, runFloor } from './codec-floor.ts';
 import { findImageMagick, runMagick } from './imagemagick.ts';
 import { type Measurement, cpuMs, merge, runParallel, summarise } from './measure.ts';
 
@@ -67,6 +68,7 @@ const photos: Photo[] = await Promise.all(
 );
 if (photos.length === 0) throw new Error(`No JPEG photos under ${args.input}`);
 const magick = findImageMagick();
+const floor = floorAvailable();
 const scratch = mkdtempSync(join(tmpdir(), 'darkroom-bench-'));
 
 /** The same logo, at the same size and opacity the watermark op uses, as a file for ImageMagick. */
@@ -137,6 +139,8 @@ const magickArgs: Record<ImageOperationName, (photo: Photo) => string[]> = {
   },
 };
 
+const FLOOR = 'codec floor (libjpeg-turbo djpeg | cjpeg)';
+
 function variantsFor(operation: ImageOperationName): Variant[] {
   const base = { threadsPerPhoto: 1, inFlight: parallel };
   const list: Variant[] = [
@@ -162,6 +166,7 @@ function variantsFor(operation: ImageOperationName): Variant[] {
       name: `ImageMagick (${magick})`,
       job: (p) => runMagick(magick, magickArgs[operation](p)),
     });
+  if (floor) list.push({ ...base, name: FLOOR, job: (p) => runFloor(floorCommand(operation, p)) });
   return list;
 }
 
@@ -201,7 +206,7 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const megapixels = photos.map((p) => (p.width * p.height) / 1e6);
 console.log(`# image-ops bench — ${new Date().toISOString().slice(0, 10)}`);
 console.log(
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}${magick ? `, ${execFileSync(magick, ['-version'], { encoding: 'utf8' }).split('\n')[0]}` : ', ImageMagick not found (install imagemagick for the comparison)'}`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, sharp ${sharp.versions.sharp} / libvips ${sharp.versions.vips}${magick ? `, ${execFileSync(magick, ['-version'], { encoding: 'utf8' }).split('\n')[0]}` : ', ImageMagick not found (install imagemagick for the comparison)'}${floor ? '' : ', codec floor not measured (apt-get install libjpeg-turbo-progs netpbm)'}`,
 );
 console.log(
   `Input: ${photos.length} photos from ${args.input} (${fmt(Math.min(...megapixels))}–${fmt(Math.max(...megapixels))} MP), ${rounds} interleaved rounds, ${parallel} photos in flight\n`,
@@ -231,13 +236,14 @@ for (const operation of ['thumbnail', 'grayscale', 'watermark'] as const) {
   console.log(
     `## ${operation}  (peak RSS of a worker-sized process, ${parallel} in flight: ${fmt(peakRss(operation), 0)} MB)\n`,
   );
+  const floorCpu = results.find((r) => r.name === FLOOR)?.m.cpuMsPerPhoto;
   console.log(
-    '| variant | median ms/photo | photos/s | CPU ms/photo | avg output KB | sharp speed-up (photos/s ratio) |',
+    '| variant | median ms/photo | photos/s | CPU ms/photo | avg output KB | sharp speed-up (photos/s ratio) | CPU ÷ codec floor |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const { name, m } of results) {
     console.log(
-      `| ${name} | ${fmt(m.medianMs)} | ${fmt(m.photosPerSecond, 2)} | ${fmt(m.cpuMsPerPhoto)} | ${fmt(m.bytesOut / m.photos / 1024)} | ${name === 'sharp' ? '—' : `${fmt(ours.photosPerSecond / m.photosPerSecond, 2)}×`} |`,
+      `| ${name} | ${fmt(m.medianMs)} | ${fmt(m.photosPerSecond, 2)} | ${fmt(m.cpuMsPerPhoto)} | ${fmt(m.bytesOut / m.photos / 1024)} | ${name === 'sharp' ? '—' : `${fmt(ours.photosPerSecond / m.photosPerSecond, 2)}×`} | ${floorCpu ? `${fmt(m.cpuMsPerPhoto / floorCpu, 2)}×` : '-'} |`,
     );
   }
   console.log('');
