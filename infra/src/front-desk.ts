@@ -23,7 +23,12 @@ import {
   type Operation,
   WORKLOAD_NAMESPACE,
 } from '@darkroom/pipeline-spec';
-import { IRSA_ANNOTATION, irsaTrustPolicy } from './iam.ts';
+import {
+  IRSA_ANNOTATION,
+  type IrsaProviderArgs,
+  type PhotoBucketArgs,
+  irsaTrustPolicy,
+} from './iam.ts';
 import { SYSTEM_PLACEMENT } from './system-nodes.ts';
 
 export const FRONT_DESK_APP = 'darkroom-front-desk';
@@ -186,21 +191,15 @@ export function createFrontDeskExposure(
   };
 }
 
-export interface FrontDeskArgs {
+export interface FrontDeskArgs extends IrsaProviderArgs, PhotoBucketArgs {
   readonly namespace: k8s.core.v1.Namespace;
   readonly provider: k8s.Provider;
   readonly image: pulumi.Input<string>;
-  readonly region: string;
-  readonly bucketName: pulumi.Input<string>;
-  readonly bucketArn: pulumi.Input<string>;
-  readonly bucketKmsKeyArn?: pulumi.Input<string>;
   readonly resultsQueueUrl: pulumi.Input<string>;
   readonly resultsQueueArn: pulumi.Input<string>;
   readonly deadLetterQueues: Readonly<
     Record<Operation, { url: pulumi.Input<string>; arn: pulumi.Input<string> }>
   >;
-  readonly oidcProviderArn: pulumi.Input<string>;
-  readonly oidcProviderUrl: pulumi.Input<string>;
   readonly replicas: number;
 }
 

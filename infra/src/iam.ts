@@ -79,3 +79,17 @@ export function createNodeRole(
   );
   return { role, attachments };
 }
+
+/** The cluster's OIDC provider, which an IRSA role trusts. */
+export interface IrsaProviderArgs {
+  readonly oidcProviderArn: pulumi.Input<string>;
+  readonly oidcProviderUrl: pulumi.Input<string>;
+}
+
+/** The photo bucket as a workload's environment and policy name it. */
+export interface PhotoBucketArgs {
+  readonly region: string;
+  readonly bucketName: pulumi.Input<string>;
+  readonly bucketArn: pulumi.Input<string>;
+  readonly bucketKmsKeyArn?: pulumi.Input<string>;
+}

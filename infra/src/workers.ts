@@ -23,7 +23,12 @@ import {
 
 export { WORKLOAD_NAMESPACE };
 import type { ScaledObject, ScaledObjectSpec, TriggerAuthentication } from './crd-types.ts';
-import { IRSA_ANNOTATION, irsaTrustPolicy } from './iam.ts';
+import {
+  IRSA_ANNOTATION,
+  type IrsaProviderArgs,
+  type PhotoBucketArgs,
+  irsaTrustPolicy,
+} from './iam.ts';
 import { WORKER_ROLE_LABEL, WORKER_TAINT } from './karpenter.ts';
 
 /** The runtime image's non-root user (distroless `nonroot`). */
@@ -51,21 +56,15 @@ export function createWorkloadNamespace(
   );
 }
 
-export interface WorkerArgs {
+export interface WorkerArgs extends IrsaProviderArgs, PhotoBucketArgs {
   readonly operation: Operation;
   readonly namespace: k8s.core.v1.Namespace;
   readonly provider: k8s.Provider;
   readonly image: pulumi.Input<string>;
-  readonly region: string;
-  readonly bucketName: pulumi.Input<string>;
-  readonly bucketArn: pulumi.Input<string>;
-  readonly bucketKmsKeyArn?: pulumi.Input<string>;
   readonly queueUrl: pulumi.Input<string>;
   readonly queueArn: pulumi.Input<string>;
   readonly deadLetterQueueUrl: pulumi.Input<string>;
   readonly deadLetterQueueArn: pulumi.Input<string>;
-  readonly oidcProviderArn: pulumi.Input<string>;
-  readonly oidcProviderUrl: pulumi.Input<string>;
   readonly scaling: {
     readonly minReplicas: number;
     readonly maxReplicas: number;

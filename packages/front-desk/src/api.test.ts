@@ -156,6 +156,9 @@ describe('the front desk API', () => {
     expect(verifyWebhook('whsec_other', delivery?.signature ?? '', delivery?.body ?? '')).toBe(
       false,
     );
+    // Deliveries are counted where the API's metrics are scraped.
+    const metrics = await (await fetch(`${desk.url}/metrics`)).text();
+    expect(metrics).toMatch(/darkroom_front_desk_webhooks_total\{outcome="delivered"\} 1/);
   });
 
   it('deletes a photo with every result made from it; another client’s delete of the same name touches nothing', async () => {

@@ -10,7 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ApiError, errorBody } from './api-error.ts';
 import { ClientDirectory } from './directory.ts';
-import { createMetrics } from './metrics.ts';
+import { type FrontDeskMetrics, createMetrics } from './metrics.ts';
 import { Quotas } from './quota.ts';
 import type { RouteContext } from './routes/context.ts';
 import { registerDownloads } from './routes/downloads.ts';
@@ -26,6 +26,8 @@ export interface FrontDeskDeps {
   readonly settings: Pick<FrontDeskSettings, 'bucket'> & Partial<FrontDeskSettings>;
   /** Pino options, or false for none (tests). */
   readonly logger?: boolean | { level: string };
+  /** The registry to count in (shared with the webhook dispatcher); a new one otherwise. */
+  readonly metrics?: FrontDeskMetrics;
 }
 
 function errorHandling(app: FastifyInstance, metrics: ReturnType<typeof createMetrics>): void {
@@ -71,7 +73,7 @@ export async function createFrontDesk(deps: FrontDeskDeps): Promise<FastifyInsta
           },
     bodyLimit: 1024 * 1024,
   });
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   errorHandling(app, metrics);
   const directory = new ClientDirectory(deps.s3, settings.bucket);
   await app.register(rateLimit, {

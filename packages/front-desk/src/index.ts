@@ -4,3 +4,4 @@ export { DEFAULT_SETTINGS, type FrontDeskSettings } from './settings.ts';
 export { type DispatcherDeps, retryDelaySeconds, startDispatcher } from './webhooks/dispatcher.ts';
 export { SIGNATURE_HEADER, verifyWebhook, webhookSignature } from './webhooks/signature.ts';
 export { createMetrics } from './metrics.ts';
+export { type FrontDeskService, startFrontDeskService } from './service.ts';

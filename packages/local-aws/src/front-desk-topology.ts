@@ -1,8 +1,6 @@
 /**
  * What the front desk needs of a local stack, as infra creates it in AWS: the results queue
- * (with its DLQ) that S3 notifies of every new object under `output/`, the bucket's CORS rule
- * for the front desk's origin (its page uploads straight to the bucket), and the front desk's
- * own role (`frontDeskPolicy()`), so IAM judges it locally as in AWS.
+ * (with its DLQ) that S3 notifies of every new object under `output/`, the front desk's own role (`frontDeskPolicy()`), so IAM judges it locally as in AWS.
  */
 import {
   GetBucketNotificationConfigurationCommand,
@@ -77,7 +75,7 @@ async function resultsQueues(aws: LocalAws, bucket: string, namePrefix: string) 
 export async function createFrontDeskTopology(
   aws: LocalAws,
   topology: CreatedTopology,
-  options: { origin: string; namePrefix?: string },
+  options: { namePrefix?: string } = {},
 ): Promise<FrontDeskTopology> {
   const { bucket } = topology;
   const results = await resultsQueues(aws, bucket, options.namePrefix ?? 'darkroom');
@@ -105,22 +103,6 @@ export async function createFrontDeskTopology(
       },
     }),
   );
-  await aws.s3.send(
-    new PutBucketCorsCommand({
-      Bucket: bucket,
-      CORSConfiguration: {
-        CORSRules: [
-          {
-            AllowedOrigins: [options.origin],
-            AllowedMethods: ['GET', 'HEAD', 'POST', 'PUT'],
-            AllowedHeaders: ['*'],
-            ExposeHeaders: ['ETag'],
-            MaxAgeSeconds: 3000,
-          },
-        ],
-      },
-    }),
-  );
   aws.access.addPrincipal({
     accessKeyId: FRONT_DESK_CREDENTIALS.accessKeyId,
     secretAccessKey: FRONT_DESK_CREDENTIALS.secretAccessKey,
@@ -140,4 +122,28 @@ export async function createFrontDeskTopology(
     resultsDeadLetterQueueUrl: results.deadLetterQueueUrl,
     credentials: FRONT_DESK_CREDENTIALS,
   };
+}
+
+/** Let the front desk's page at `origin` call the bucket (its uploads go straight to S3). */
+export async function allowFrontDeskOrigin(
+  aws: LocalAws,
+  bucket: string,
+  origin: string,
+): Promise<void> {
+  await aws.s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: [origin],
+            AllowedMethods: ['GET', 'HEAD', 'POST', 'PUT'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['ETag'],
+            MaxAgeSeconds: 3000,
+          },
+        ],
+      },
+    }),
+  );
 }

@@ -27,6 +27,7 @@ export {
 } from './iam/index.ts';
 export {
   FRONT_DESK_CREDENTIALS,
+  allowFrontDeskOrigin,
   type FrontDeskTopology,
   createFrontDeskTopology,
 } from './front-desk-topology.ts';

@@ -5,11 +5,11 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createFrontDesk, createMetrics, startDispatcher } from '@darkroom/front-desk';
+import { startFrontDeskService } from '@darkroom/front-desk';
 import {
-  FRONT_DESK_CREDENTIALS,
   type CreatedTopology,
   type LocalAws,
+  allowFrontDeskOrigin,
   createFrontDeskTopology,
 } from '@darkroom/local-aws';
 import { addClient } from '@darkroom/operator';
@@ -25,39 +25,36 @@ export async function startLocalFrontDesk(
   aws: LocalAws,
   topology: CreatedTopology,
 ): Promise<LocalFrontDesk> {
+  const desk = await createFrontDeskTopology(aws, topology);
   const config = {
     region: aws.region,
     endpoint: aws.endpoint,
-    credentials: { ...FRONT_DESK_CREDENTIALS },
+    credentials: { ...desk.credentials },
   };
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const sqs = new SQSClient(config);
   const deadLetterQueueUrls = Object.fromEntries(
     Object.entries(topology.queues).map(([op, q]) => [op, q.deadLetterQueueUrl]),
   );
-  const app = await createFrontDesk({
-    s3,
-    sqs,
-    logger: false,
-    settings: { bucket: topology.bucket, deadLetterQueueUrls },
-  });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const desk = await createFrontDeskTopology(aws, topology, { origin: url });
-  const log = () => undefined;
-  const dispatcher = startDispatcher({
-    s3,
-    sqs,
-    bucket: topology.bucket,
-    queueUrl: desk.resultsQueueUrl,
-    metrics: createMetrics(),
-    log,
-  });
+  const service = await startFrontDeskService(
+    {
+      s3,
+      sqs,
+      logger: false,
+      settings: {
+        bucket: topology.bucket,
+        deadLetterQueueUrls,
+        resultsQueueUrl: desk.resultsQueueUrl,
+      },
+    },
+    { host: '127.0.0.1', port: 0 },
+  );
+  await allowFrontDeskOrigin(aws, topology.bucket, service.url);
   return {
-    url,
+    url: service.url,
     addClient: async (id) => (await addClient(aws.s3, topology.bucket, { id })).token,
     async stop() {
-      await dispatcher.stop();
-      await app.close();
+      await service.stop();
       s3.destroy();
       sqs.destroy();
     },

@@ -2,7 +2,7 @@
 // AWS credentials come from the pod's IRSA role (the default chain); SIGTERM drains and exits.
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createFrontDesk, createMetrics, startDispatcher } from '@darkroom/front-desk';
+import { startFrontDeskService } from '@darkroom/front-desk';
 import { FRONT_DESK_ENV } from '@darkroom/pipeline-spec';
 import { frontDeskEnvironment } from './config.ts';
 
@@ -13,23 +13,18 @@ const s3 = new S3Client({ ...common, ...(endpoint ? { forcePathStyle: true } : {
 const sqs = new SQSClient(common);
 const bucket = env[FRONT_DESK_ENV.bucket];
 const resultsQueueUrl = env[FRONT_DESK_ENV.resultsQueueUrl];
-const app = await createFrontDesk({
-  s3,
-  sqs,
-  logger: { level: env[FRONT_DESK_ENV.logLevel] },
-  settings: {
-    bucket,
-    deadLetterQueueUrls: env[FRONT_DESK_ENV.deadLetterQueueUrls],
-    ...(resultsQueueUrl ? { resultsQueueUrl } : {}),
+const service = await startFrontDeskService(
+  {
+    s3,
+    sqs,
+    logger: { level: env[FRONT_DESK_ENV.logLevel] },
+    settings: {
+      bucket,
+      deadLetterQueueUrls: env[FRONT_DESK_ENV.deadLetterQueueUrls],
+      ...(resultsQueueUrl ? { resultsQueueUrl } : {}),
+    },
   },
-});
-const log = (level: 'info' | 'warn', fields: Record<string, unknown>, message: string) =>
-  app.log[level](fields, message);
-const dispatcher = resultsQueueUrl
-  ? startDispatcher({ s3, sqs, bucket, queueUrl: resultsQueueUrl, metrics: createMetrics(), log })
-  : undefined;
-await app.listen({ host: env[FRONT_DESK_ENV.host], port: env[FRONT_DESK_ENV.port] });
+  { host: env[FRONT_DESK_ENV.host], port: env[FRONT_DESK_ENV.port] },
+);
 for (const signal of ['SIGTERM', 'SIGINT'] as const)
-  process.once(signal, () => {
-    void Promise.all([app.close(), dispatcher?.stop()]).finally(() => process.exit(0));
-  });
+  process.once(signal, () => void service.stop().finally(() => process.exit(0)));

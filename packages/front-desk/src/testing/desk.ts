@@ -12,10 +12,8 @@ import {
 } from '@darkroom/local-aws';
 import { addClient } from '@darkroom/operator';
 import type { FastifyInstance } from 'fastify';
-import { createFrontDesk } from '../app.ts';
-import { createMetrics } from '../metrics.ts';
 import type { FrontDeskSettings } from '../settings.ts';
-import { startDispatcher } from '../webhooks/dispatcher.ts';
+import { startFrontDeskService } from '../service.ts';
 
 export interface TestDesk {
   readonly aws: LocalAws;
@@ -40,11 +38,9 @@ export async function startTestDesk(
   const aws = await startLocalAws();
   const topology = await createTopology(aws, { bucket: `desk-${Date.now().toString(36)}` });
   const bucket = topology.bucket;
-  const app0 = { origin: 'http://127.0.0.1' };
-  const desk = await createFrontDeskTopology(aws, topology, app0);
+  const desk = await createFrontDeskTopology(aws, topology);
   const a = await addClient(aws.s3, bucket, {
     id: 'client-a',
-    quota: {},
     ...(webhookUrl ? { webhookUrl } : {}),
   });
   const b = await addClient(aws.s3, bucket, { id: 'client-b' });
@@ -58,22 +54,16 @@ export async function startTestDesk(
   const deadLetterQueueUrls = Object.fromEntries(
     Object.entries(topology.queues).map(([op, q]) => [op, q.deadLetterQueueUrl]),
   );
-  const app = await createFrontDesk({
-    s3,
-    sqs,
-    logger: false,
-    settings: { bucket, deadLetterQueueUrls, resultsQueueUrl: desk.resultsQueueUrl, ...settings },
-  });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const noop = () => undefined;
-  const dispatcher = startDispatcher({
-    s3,
-    sqs,
-    bucket,
-    queueUrl: desk.resultsQueueUrl,
-    metrics: createMetrics(),
-    log: noop,
-  });
+  const service = await startFrontDeskService(
+    {
+      s3,
+      sqs,
+      logger: false,
+      settings: { bucket, deadLetterQueueUrls, resultsQueueUrl: desk.resultsQueueUrl, ...settings },
+    },
+    { host: '127.0.0.1', port: 0 },
+  );
+  const { url, app } = service;
   const tokens = { a: a.token, b: b.token };
   return {
     aws,
@@ -94,8 +84,7 @@ export async function startTestDesk(
       return { status: response.status, body: await response.json().catch(() => undefined) };
     },
     async stop() {
-      await dispatcher.stop();
-      await app.close();
+      await service.stop();
       s3.destroy();
       sqs.destroy();
       await aws.close();
