@@ -7,7 +7,7 @@ import type { StackConfig } from '@darkroom/infra/config';
 import { type CheckResult, withoutCaller } from './checks.ts';
 import type { PreflightClients } from './clients.ts';
 
-/** One create action per kind of resource `pulumi up` makes (VPC, EKS, IAM, S3, SQS, ECR, EventBridge, alarms). */
+/** One create action per kind of resource `pulumi up` makes (VPC, EKS, IAM, S3, SQS, ECR, EventBridge, alarms, the front desk's CloudFront and NLB). */
 export function requiredActions(config: StackConfig): string[] {
   return [
     'ec2:CreateVpc',
@@ -36,6 +36,17 @@ export function requiredActions(config: StackConfig): string[] {
     'cloudwatch:PutMetricAlarm',
     'cloudwatch:PutDashboard',
     ...(config.storage.encryption === 'sse-kms' ? ['kms:CreateKey'] : []),
+    // The front desk's exposure: CloudFront, its VPC origin, an internal NLB on the system nodes.
+    ...(config.frontDesk.enabled
+      ? [
+          'cloudfront:CreateDistribution',
+          'cloudfront:CreateVpcOrigin',
+          'elasticloadbalancing:CreateLoadBalancer',
+          'elasticloadbalancing:CreateTargetGroup',
+          'autoscaling:AttachLoadBalancerTargetGroups',
+          'ec2:CreateSecurityGroup',
+        ]
+      : []),
   ];
 }
 

@@ -246,6 +246,21 @@ describe('darkroom preflight', () => {
     );
   });
 
+  it("asks for the front desk's CloudFront and load balancer too, so a deploy does not stop half-way at them", async () => {
+    iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((a) => ({
+        EvalActionName: a,
+        EvalResourceName: '*',
+        EvalDecision: a.startsWith('cloudfront:') ? 'implicitDeny' : 'allowed',
+      })),
+      IsTruncated: false,
+    }));
+    const { result } = await preflight();
+    expect(failing(result)[0]?.detail).toBe(
+      'denied: cloudfront:CreateDistribution (implicitDeny), cloudfront:CreateVpcOrigin (implicitDeny)',
+    );
+  });
+
   it('a check that cannot run fails, never passes by default', async () => {
     ec2.on(DescribeAvailabilityZonesCommand).rejects(
       Object.assign(new Error('You are not authorized to perform this operation.'), {
